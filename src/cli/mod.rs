@@ -1,0 +1,36 @@
+//! clap definitions and dispatch. Each subcommand lives in its own file.
+
+use clap::{Parser, Subcommand};
+
+pub mod redact;
+
+/// Exit status for usage errors (events.md).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "ticket-rules", version, about = "Helpdesk triggers and automations with WhatsApp guards and card redaction")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Redact card numbers from stdin, line by line, to stdout.
+    Redact(redact::RedactArgs),
+}
+
+/// Parses the command line and runs the subcommand; returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Redact(args) => redact::run(args),
+    }
+}

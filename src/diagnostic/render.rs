@@ -1,0 +1,1 @@
+//! STUB — renderers (human, JSON, GitHub).

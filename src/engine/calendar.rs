@@ -1,0 +1,1 @@
+//! STUB — business-hours calendars.

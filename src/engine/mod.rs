@@ -1,0 +1,3 @@
+//! The engine: compiled rule set, trigger cycle, automations, replay clock.
+
+pub mod calendar;

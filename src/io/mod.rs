@@ -1,0 +1,1 @@
+//! Reading and writing: JSONL events, WhatsApp webhook bodies, account.yaml, output lines.

@@ -42,7 +42,17 @@ pub enum EventKind {
     /// `clock`: only advances the replay clock (S18).
     Clock,
     /// A WhatsApp webhook body: its message and status items in payload order.
-    Webhook(Vec<WebhookItem>),
+    Webhook(WebhookBatch),
+}
+
+/// The usable items of one WhatsApp webhook body, plus why other items were skipped.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WebhookBatch {
+    /// Message and status items in payload order (at least one).
+    pub items: Vec<WebhookItem>,
+    /// One sentence per item that was not usable (e.g. a reaction, an unknown type):
+    /// reported as warnings on the output line.
+    pub skipped: Vec<String>,
 }
 
 /// One item of a WhatsApp webhook body.

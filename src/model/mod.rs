@@ -7,7 +7,7 @@ pub mod ticket;
 pub use account::{Account, ApprovedTemplate, FieldDef, ScheduleDef, WhatsAppSettings};
 pub use event::{
     Actor, AgentReply, Changes, DeliveryStatus, Event, EventKind, InboundMessage, NewTicket,
-    ReplyContent, ReplyVia, TemplateMessage, TicketRef, WebhookItem,
+    ReplyContent, ReplyVia, TemplateMessage, TicketRef, WebhookBatch, WebhookItem,
 };
 pub use ticket::{
     Attachment, AuthorRole, Channel, Comment, FieldValue, Organization, Priority, Requester,

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod diagnostic;
+pub mod check;
 pub mod engine;
 pub mod guards;
 pub mod io;

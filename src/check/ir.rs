@@ -1,0 +1,414 @@
+//! Resolved rules: the typed, plain-data form of a rule after name and type resolution.
+//!
+//! Field names, operators and values are resolved once, here; the engine evaluates these
+//! enums directly and never looks at field names as strings.
+
+use regex::Regex;
+
+use crate::model::{FieldValue, Priority, Satisfaction, Status, TicketType};
+use crate::redact::RedactOptions;
+use crate::syntax::ast::{RuleKind, Span};
+
+/// One resolved rule.
+#[derive(Debug, Clone)]
+pub struct RuleIr {
+    /// trigger / automation / redaction.
+    pub kind: RuleKind,
+    /// The title, e.g. `Tag new WhatsApp tickets`.
+    pub title: String,
+    /// Index of the source file in the compiled rule set's file list.
+    pub file: usize,
+    /// Span of the title in its file.
+    pub title_span: Span,
+    /// `when all` conditions (all must hold).
+    pub all: Vec<Cond>,
+    /// `when any` conditions (one must hold, if any are written) (S3).
+    pub any: Vec<Cond>,
+    /// Actions in source order.
+    pub actions: Vec<Act>,
+    /// For redaction rules: the scanner options (R7–R9).
+    pub redact: Option<RedactOptions>,
+}
+
+impl RuleIr {
+    /// The id used in `fired` lists: `trigger:TITLE`, `automation:TITLE`, `redaction:TITLE`.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.kind.keyword(), self.title)
+    }
+}
+
+/// A resolved condition.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    /// Written with `not`.
+    pub negated: bool,
+    /// What it tests.
+    pub test: Test,
+    /// Where it was written.
+    pub span: Span,
+    /// The condition's source text (for explain traces).
+    pub text: String,
+}
+
+/// Comparison of a value with literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `is` / `in`: equal to one of the literals.
+    Eq,
+    /// `is not` / `not in`: equal to none of them.
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Cmp {
+    /// Applies an ordering result: `ord` is `value.cmp(literal)`.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Cmp::Eq => ord == Equal,
+            Cmp::Ne => ord != Equal,
+            Cmp::Lt => ord == Less,
+            Cmp::Le => ord != Greater,
+            Cmp::Gt => ord == Greater,
+            Cmp::Ge => ord != Less,
+        }
+    }
+}
+
+/// A typed literal. Ordered enums (status, priority, type, satisfaction) are ranks;
+/// text is lowercased for case-insensitive comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// Rank of an enum value (its position in `ALL`).
+    Rank(u8),
+    /// Lowercased text.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// No value (`none`).
+    Null,
+}
+
+/// A field a condition reads (or a `changed` operator compares with the baseline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// Ordered status.
+    Status,
+    /// Ordered priority (or unset).
+    Priority,
+    /// Ticket type.
+    Type,
+    /// Creation channel.
+    Channel,
+    /// Subject.
+    Subject,
+    /// Ticket tags (a set).
+    Tags,
+    /// Group name.
+    Group,
+    /// Assignee.
+    Assignee,
+    /// Ticket form.
+    Form,
+    /// Brand.
+    Brand,
+    /// Schedule name.
+    Schedule,
+    /// Satisfaction state.
+    Satisfaction,
+    /// The ticket has public comments.
+    Public,
+    /// Organization name (or id).
+    Organization,
+    /// Requester id.
+    RequesterId,
+    /// Requester name.
+    RequesterName,
+    /// Requester email.
+    RequesterEmail,
+    /// Requester phone.
+    RequesterPhone,
+    /// Requester tags (a set).
+    RequesterTags,
+    /// Requester opted in (W11).
+    RequesterOptedIn,
+    /// Ticket custom field.
+    Custom(String),
+    /// Requester custom field.
+    RequesterField(String),
+    /// Organization custom field.
+    OrganizationField(String),
+    /// This update's comment text.
+    Comment,
+    /// The source of this update (`update.via`).
+    UpdateVia,
+    /// This update's message was forwarded (W14).
+    MessageForwarded,
+    /// This update's message has attachments (W14).
+    MessageHasAttachments,
+}
+
+/// Text operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    /// Case-insensitive substring.
+    Contains,
+    /// Negated substring.
+    NotContains,
+    /// Whole word, case-insensitive.
+    ContainsWord,
+}
+
+/// How a `changed` operator compares with the baseline (S6).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeHow {
+    /// `changed`
+    Changed,
+    /// `not changed`
+    NotChanged,
+    /// `changed to V`
+    To(Lit),
+    /// `changed from V`
+    From(Lit),
+}
+
+/// Anchors of `hours since` (S13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// Creation.
+    Created,
+    /// Last update.
+    Updated,
+    /// Last requester update.
+    RequesterUpdate,
+    /// Last assignee update.
+    AssigneeUpdate,
+    /// Entered the status, true only while still in it.
+    Status(Status),
+    /// Last assignment.
+    Assigned,
+    /// The WhatsApp window anchor (W1).
+    LastEndUserMessage,
+}
+
+/// Deadlines of `hours until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// `due_at`.
+    Due,
+    /// `sla_breach_at`.
+    SlaBreach,
+}
+
+/// Who made the current update (`current_user`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The requester.
+    EndUser,
+    /// An agent (replies, macros, autoresponders, agent updates).
+    Agent,
+    /// The system, API, automations.
+    System,
+}
+
+/// What a condition tests.
+#[derive(Debug, Clone)]
+pub enum Test {
+    /// `FIELD is|is not|in|not in|<|<=|>|>= LIT…`.
+    Cmp {
+        /// The field.
+        field: Field,
+        /// The comparison.
+        cmp: Cmp,
+        /// One literal, or several for `in`/`not in`.
+        lits: Vec<Lit>,
+    },
+    /// `contains`, `not contains`, `contains word` (needle lowercased).
+    Text {
+        /// The field.
+        field: Field,
+        /// The operator.
+        op: TextOp,
+        /// Lowercased needle.
+        needle: String,
+    },
+    /// `matches /re/`.
+    Matches {
+        /// The field.
+        field: Field,
+        /// Compiled, size-limited.
+        re: Regex,
+    },
+    /// `tags includes a, b` (include) / `tags excludes a, b`.
+    Tags {
+        /// `Tags` or `RequesterTags`.
+        field: Field,
+        /// Lowercased tags.
+        tags: Vec<String>,
+        /// includes (true) or excludes (false).
+        include: bool,
+    },
+    /// `FIELD changed|not changed|changed to V|changed from V` (S6).
+    Changed {
+        /// The field.
+        field: Field,
+        /// How.
+        how: ChangeHow,
+    },
+    /// `FIELD present|not present`.
+    Present {
+        /// The field.
+        field: Field,
+        /// present (true) or not present.
+        present: bool,
+    },
+    /// `ticket is created` (true) / `ticket is updated` (false).
+    TicketCreated(bool),
+    /// `comment is public` (true) / `comment is private` (false); false without a comment.
+    CommentPublic(bool),
+    /// `current_user is|in …`: equal to one of the roles.
+    CurrentUser(Vec<Role>),
+    /// `window is open` (true) / `window is closed` (false) (W2).
+    WindowOpen(bool),
+    /// `within business_hours` (S14).
+    WithinBusinessHours,
+    /// `hours since X OP N [business]` (S12–S14).
+    HoursSince {
+        /// The anchor.
+        since: Since,
+        /// The comparison (`Eq`, `Ne`, `Lt`…).
+        cmp: Cmp,
+        /// Whole hours.
+        hours: i64,
+        /// Count business hours only.
+        business: bool,
+    },
+    /// `hours until X OP N [business]`.
+    HoursUntil {
+        /// The deadline.
+        until: Until,
+        /// The comparison.
+        cmp: Cmp,
+        /// Whole hours.
+        hours: i64,
+        /// Count business hours only.
+        business: bool,
+    },
+}
+
+/// A text with placeholders, compiled (rules-semantics.md "Placeholders").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextTemplate {
+    /// Literal text and placeholders in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// A piece of a [`TextTemplate`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Literal text.
+    Lit(String),
+    /// A placeholder.
+    Ph(Placeholder),
+}
+
+/// The known placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `{{ticket.id}}`
+    TicketId,
+    /// `{{ticket.subject}}`
+    TicketSubject,
+    /// `{{ticket.status}}`
+    TicketStatus,
+    /// `{{requester.name}}`
+    RequesterName,
+    /// `{{requester.first_name}}`
+    RequesterFirstName,
+    /// `{{assignee.name}}`
+    AssigneeName,
+    /// `{{ticket.fields.NAME}}`
+    TicketField(String),
+}
+
+/// Fields set to an optional text value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    /// Group.
+    Group,
+    /// Assignee.
+    Assignee,
+    /// Schedule.
+    Schedule,
+    /// Form.
+    Form,
+    /// Brand.
+    Brand,
+}
+
+/// Who a notification goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recipient {
+    /// The requester by email (S9, W5b).
+    Requester,
+    /// The assignee.
+    Assignee,
+    /// A group by name.
+    Group(String),
+    /// A named webhook.
+    Webhook(String),
+}
+
+/// A resolved action.
+#[derive(Debug, Clone)]
+pub enum Act {
+    /// `set status V`.
+    SetStatus(Status),
+    /// `set priority V|none`.
+    SetPriority(Option<Priority>),
+    /// `set type V|none`.
+    SetType(Option<TicketType>),
+    /// `set group|assignee|schedule|form|brand V|none`.
+    SetText(TextField, Option<String>),
+    /// `set satisfaction offered`.
+    SetSatisfaction(Satisfaction),
+    /// `set field "NAME" V`.
+    SetCustom(String, FieldValue),
+    /// `add tags …` (lowercased).
+    AddTags(Vec<String>),
+    /// `remove tags …`.
+    RemoveTags(Vec<String>),
+    /// `set tags …`.
+    SetTags(Vec<String>),
+    /// `send message "…"` (guarded; W15 shorthand makes it a template send).
+    SendMessage(TextTemplate),
+    /// `send template "NAME" language "CODE" params […]`.
+    SendTemplate {
+        /// Template name.
+        name: String,
+        /// Language code.
+        language: String,
+        /// Parameters (placeholders allowed).
+        params: Vec<TextTemplate>,
+    },
+    /// `add note "…"`.
+    AddNote(TextTemplate),
+    /// `notify …`.
+    Notify {
+        /// To whom.
+        to: Recipient,
+        /// Subject.
+        subject: Option<TextTemplate>,
+        /// Body.
+        body: TextTemplate,
+    },
+}

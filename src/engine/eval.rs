@@ -1,0 +1,301 @@
+//! Condition evaluation (S3, S6, S12–S14) over a ticket and the current update.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use crate::check::ir::{ChangeHow, Cmp, Cond, Field, Lit, Role, RuleIr, Since, Test, TextOp, Until};
+use crate::guards;
+use crate::model::{FieldValue, Status, Ticket};
+
+use super::ruleset::RuleSet;
+
+/// The current update as conditions see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Update {
+    /// This update created the ticket (`ticket is created`).
+    pub created: bool,
+    /// `update.via`: channel name, `agent`, `macro`, `autoresponder`, `api`, `system`, `automation`.
+    pub via: String,
+    /// `current_user`.
+    pub role: Role,
+    /// This update's comment: (text, public).
+    pub comment: Option<(String, bool)>,
+    /// This update's message: (forwarded, has attachments).
+    pub message: Option<(bool, bool)>,
+    /// The time of the update (event `at`, or the automation run time).
+    pub now: Timestamp,
+    /// The ticket before this update (S6); `None` on create.
+    pub baseline: Option<Ticket>,
+}
+
+/// A field's value, borrowed from the ticket or the update.
+#[derive(Debug, Clone, PartialEq)]
+enum Val<'a> {
+    Null,
+    Rank(u8),
+    Text(&'a str),
+    Bool(bool),
+    Num(f64),
+    Set(&'a BTreeSet<String>),
+}
+
+fn opt_text(s: &Option<String>) -> Val<'_> {
+    match s {
+        Some(s) => Val::Text(s),
+        None => Val::Null,
+    }
+}
+
+fn field_value(v: Option<&FieldValue>) -> Val<'_> {
+    match v {
+        None => Val::Null,
+        Some(FieldValue::Text(s)) => Val::Text(s),
+        Some(FieldValue::Bool(b)) => Val::Bool(*b),
+        Some(FieldValue::Int(i)) => Val::Num(*i as f64),
+        Some(FieldValue::Float(x)) => Val::Num(*x),
+    }
+}
+
+fn get<'a>(f: &Field, t: &'a Ticket, u: &'a Update) -> Val<'a> {
+    match f {
+        Field::Status => Val::Rank(t.status as u8),
+        Field::Priority => t.priority.map_or(Val::Null, |p| Val::Rank(p as u8)),
+        Field::Type => t.ticket_type.map_or(Val::Null, |p| Val::Rank(p as u8)),
+        Field::Satisfaction => Val::Rank(t.satisfaction as u8),
+        Field::Channel => Val::Text(t.channel.as_str()),
+        Field::Subject => opt_text(&t.subject),
+        Field::Tags => Val::Set(&t.tags),
+        Field::Group => opt_text(&t.group),
+        Field::Assignee => opt_text(&t.assignee),
+        Field::Form => opt_text(&t.form),
+        Field::Brand => opt_text(&t.brand),
+        Field::Schedule => opt_text(&t.schedule),
+        Field::Public => Val::Bool(t.has_public_comments()),
+        Field::Organization => match &t.organization {
+            Some(o) => o.name.as_deref().or(o.id.as_deref()).map_or(Val::Null, Val::Text),
+            None => Val::Null,
+        },
+        Field::RequesterId => opt_text(&t.requester.id),
+        Field::RequesterName => opt_text(&t.requester.name),
+        Field::RequesterEmail => opt_text(&t.requester.email),
+        Field::RequesterPhone => opt_text(&t.requester.phone),
+        Field::RequesterTags => Val::Set(&t.requester.tags),
+        Field::RequesterOptedIn => Val::Bool(t.requester.opted_in),
+        Field::Custom(n) => field_value(t.fields.get(n)),
+        Field::RequesterField(n) => field_value(t.requester.fields.get(n)),
+        Field::OrganizationField(n) => field_value(t.organization.as_ref().and_then(|o| o.fields.get(n))),
+        Field::Comment => u.comment.as_ref().map_or(Val::Null, |(c, _)| Val::Text(c)),
+        Field::UpdateVia => Val::Text(&u.via),
+        Field::MessageForwarded => Val::Bool(u.message.is_some_and(|m| m.0)),
+        Field::MessageHasAttachments => Val::Bool(u.message.is_some_and(|m| m.1)),
+    }
+}
+
+/// Case-insensitive equality of `text` with an already lowercased `lower`.
+fn eq_lower(text: &str, lower: &str) -> bool {
+    if text.is_ascii() {
+        text.eq_ignore_ascii_case(lower)
+    } else {
+        text.chars().flat_map(char::to_lowercase).eq(lower.chars())
+    }
+}
+
+fn val_eq_lit(v: &Val, l: &Lit) -> bool {
+    match (v, l) {
+        (Val::Null, Lit::Null) => true,
+        (Val::Text(s), Lit::Null) => s.is_empty(),
+        (Val::Rank(a), Lit::Rank(b)) => a == b,
+        (Val::Text(a), Lit::Text(b)) => eq_lower(a, b),
+        (Val::Bool(a), Lit::Bool(b)) => a == b,
+        (Val::Num(a), Lit::Num(b)) => a == b,
+        (Val::Text(a), Lit::Num(b)) => a.trim().parse::<f64>().is_ok_and(|a| a == *b),
+        (Val::Num(a), Lit::Text(b)) => b.parse::<f64>().is_ok_and(|b| *a == b),
+        (Val::Bool(a), Lit::Text(b)) => (if *a { "true" } else { "false" }) == b,
+        _ => false,
+    }
+}
+
+fn val_cmp_lit(v: &Val, l: &Lit) -> Option<Ordering> {
+    match (v, l) {
+        (Val::Rank(a), Lit::Rank(b)) => Some(a.cmp(b)),
+        (Val::Num(a), Lit::Num(b)) => a.partial_cmp(b),
+        (Val::Text(a), Lit::Num(b)) => a.trim().parse::<f64>().ok()?.partial_cmp(b),
+        _ => None,
+    }
+}
+
+fn present(v: &Val) -> bool {
+    match v {
+        Val::Null => false,
+        Val::Text(s) => !s.is_empty(),
+        Val::Set(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+fn contains_word(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = 0;
+    while let Some(i) = hay[start..].find(needle) {
+        let at = start + i;
+        let end = at + needle.len();
+        let before_ok = hay[..at].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = hay[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// Whole hours from `from` to `to`, floored (S12): `floor((to - from) / 1h)`.
+pub(crate) fn whole_hours(from: Timestamp, to: Timestamp) -> i64 {
+    (to.as_second() - from.as_second()).div_euclid(3600)
+}
+
+/// Evaluates one condition (with its `not`).
+pub(crate) fn eval_cond(c: &Cond, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
+    eval_test(&c.test, t, u, rs) ^ c.negated
+}
+
+/// True when the rule's conditions hold: all of `all` and one of `any` if written (S3).
+pub(crate) fn rule_matches(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
+    r.all.iter().all(|c| eval_cond(c, t, u, rs)) && (r.any.is_empty() || r.any.iter().any(|c| eval_cond(c, t, u, rs)))
+}
+
+fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
+    match test {
+        Test::Cmp { field, cmp, lits } => {
+            let v = get(field, t, u);
+            match cmp {
+                Cmp::Eq => lits.iter().any(|l| val_eq_lit(&v, l)),
+                Cmp::Ne => !lits.iter().any(|l| val_eq_lit(&v, l)),
+                c => lits.first().and_then(|l| val_cmp_lit(&v, l)).is_some_and(|o| c.holds(o)),
+            }
+        }
+        Test::Text { field, op, needle } => {
+            let hay = match get(field, t, u) {
+                Val::Text(s) => Some(s.to_lowercase()),
+                Val::Num(n) => Some(n.to_string()),
+                _ => None,
+            };
+            match (op, hay) {
+                (TextOp::Contains, Some(h)) => h.contains(needle.as_str()),
+                (TextOp::NotContains, Some(h)) => !h.contains(needle.as_str()),
+                (TextOp::ContainsWord, Some(h)) => contains_word(&h, needle),
+                (TextOp::NotContains, None) => true,
+                (_, None) => false,
+            }
+        }
+        Test::Matches { field, re } => match get(field, t, u) {
+            Val::Text(s) => re.is_match(s),
+            _ => false,
+        },
+        Test::Tags { field, tags, include } => match get(field, t, u) {
+            Val::Set(set) => {
+                let any = tags.iter().any(|x| set.contains(x));
+                if *include {
+                    any
+                } else {
+                    !any
+                }
+            }
+            _ => !include,
+        },
+        Test::Changed { field, how } => {
+            let now = get(field, t, u);
+            let before = match &u.baseline {
+                Some(b) => get(field, b, u),
+                None => Val::Null,
+            };
+            let changed = match (&now, &before) {
+                (Val::Set(a), Val::Null) => !a.is_empty(),
+                (Val::Text(a), Val::Null) | (Val::Null, Val::Text(a)) => !a.is_empty(),
+                (a, b) => a != b,
+            };
+            // On create the baseline is an empty ticket (S6): status `new` counts as set.
+            let changed = changed || (u.baseline.is_none() && matches!(field, Field::Status));
+            match how {
+                ChangeHow::Changed => changed,
+                ChangeHow::NotChanged => !changed,
+                ChangeHow::To(l) => changed && val_eq_lit(&now, l),
+                ChangeHow::From(l) => {
+                    changed && if u.baseline.is_none() { matches!(l, Lit::Null) } else { val_eq_lit(&before, l) }
+                }
+            }
+        }
+        Test::Present { field, present: p } => present(&get(field, t, u)) == *p,
+        Test::TicketCreated(c) => u.created == *c,
+        Test::CommentPublic(p) => u.comment.as_ref().is_some_and(|(_, public)| public == p),
+        Test::CurrentUser(roles) => roles.contains(&u.role),
+        Test::WindowOpen(open) => {
+            matches!(guards::window(t.last_end_user_message_at, u.now), guards::Window::Open { .. }) == *open
+        }
+        Test::WithinBusinessHours => rs.calendar_for(t).is_open(u.now),
+        Test::HoursSince { since, cmp, hours, business } => {
+            let anchor = match since {
+                Since::Created => Some(t.created_at),
+                Since::Updated => Some(t.updated_at),
+                Since::RequesterUpdate => t.requester_updated_at,
+                Since::AssigneeUpdate => t.assignee_updated_at,
+                Since::Status(s) => (t.status == *s).then_some(t.status_changed_at),
+                Since::Assigned => t.assigned_at,
+                Since::LastEndUserMessage => t.last_end_user_message_at,
+            };
+            let Some(anchor) = anchor else { return false };
+            let h = if *business {
+                rs.calendar_for(t).business_hours_between(anchor, u.now)
+            } else {
+                whole_hours(anchor, u.now)
+            };
+            cmp.holds(h.cmp(hours))
+        }
+        Test::HoursUntil { until, cmp, hours, business } => {
+            let deadline = match until {
+                Until::Due => t.due_at,
+                Until::SlaBreach => t.sla_breach_at,
+            };
+            let Some(d) = deadline else { return false };
+            let h = match (*business, d >= u.now) {
+                (false, _) => whole_hours(u.now, d),
+                (true, true) => rs.calendar_for(t).business_hours_between(u.now, d),
+                (true, false) => -rs.calendar_for(t).business_hours_between(d, u.now),
+            };
+            cmp.holds(h.cmp(hours))
+        }
+    }
+}
+
+/// True for a status that reopens on an end-user message (S1).
+pub(crate) fn reopens(s: Status) -> bool {
+    matches!(s, Status::Pending | Status::Hold | Status::Solved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s12_whole_hours_floor() {
+        let solved: Timestamp = "2026-11-24T09:15:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(whole_hours(solved, at("2026-11-24T10:00:00Z")), 0);
+        assert_eq!(whole_hours(solved, at("2026-11-24T11:00:00Z")), 1);
+        assert_eq!(whole_hours(solved, at("2026-11-24T12:00:00Z")), 2);
+        assert_eq!(whole_hours(at("2026-11-24T12:00:00Z"), solved), -3);
+    }
+
+    #[test]
+    fn contains_word_needs_boundaries() {
+        assert!(contains_word("please refund me", "refund"));
+        assert!(!contains_word("refunded", "refund"));
+        assert!(contains_word("refund.", "refund"));
+        assert!(contains_word("a refunded refund", "refund"));
+    }
+}

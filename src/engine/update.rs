@@ -194,10 +194,6 @@ pub(crate) fn render(t: &TextTemplate, ticket: &Ticket) -> String {
     s
 }
 
-fn utc_minute(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 impl<'r> Work<'r> {
     pub fn new(rs: &'r RuleSet, ticket: Ticket, upd: Update, ids: IdScheme, counter: usize) -> Self {
         let out = TicketOutcome {
@@ -650,11 +646,6 @@ impl<'r> Work<'r> {
     /// Ends the update, also returning what a caller needs to merge several updates.
     pub fn finish_parts(self) -> (Ticket, TicketOutcome, usize, Vec<Key>, Vec<String>) {
         (self.ticket, self.out, self.counter, self.touched, self.tag_order)
-    }
-
-    /// The agent notice for a template-status failure etc. uses this time format.
-    pub fn minute(t: Timestamp) -> String {
-        utc_minute(t)
     }
 }
 

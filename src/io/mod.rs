@@ -1,1 +1,2 @@
 //! Reading and writing: JSONL events, WhatsApp webhook bodies, account.yaml, output lines.
+pub mod output;

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod redact;
+pub mod run;
 
 /// Exit status for usage errors (events.md).
 pub const EXIT_USAGE: i32 = 2;
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Replay events through the rules (the main job).
+    Run(run::RunArgs),
     /// Redact card numbers from stdin, line by line, to stdout.
     Redact(redact::RedactArgs),
 }
@@ -31,6 +34,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Redact(args) => redact::run(args),
     }
 }

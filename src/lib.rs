@@ -3,8 +3,8 @@
 
 #![warn(missing_docs)]
 
-pub mod diagnostic;
 pub mod check;
+pub mod diagnostic;
 pub mod engine;
 pub mod guards;
 pub mod io;

@@ -26,6 +26,8 @@ pub struct RuleIr {
     pub any: Vec<Cond>,
     /// Actions in source order.
     pub actions: Vec<Act>,
+    /// The span of each action, parallel to `actions`.
+    pub action_spans: Vec<Span>,
     /// For redaction rules: the scanner options (R7–R9).
     pub redact: Option<RedactOptions>,
 }

@@ -8,6 +8,7 @@ pub mod resolve;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::guards::{self, Shorthand};
 use crate::model::Account;
 use crate::syntax::{self, ast::RuleKind};
 use ir::{Act, ChangeHow, Cmp, Lit, RuleIr, Test};
@@ -77,7 +78,10 @@ pub fn check(sources: &[RuleSource], account: Option<&Account>) -> Checked {
         let (ast, syntax_diags) = syntax::parse(&src.text);
         let (resolved, resolve_diags) = resolve::resolve_file(i, &ast, &src.text);
         for d in syntax_diags.into_iter().chain(resolve_diags) {
-            diagnostics.push(FileDiagnostic { file: i, diagnostic: d });
+            diagnostics.push(FileDiagnostic {
+                file: i,
+                diagnostic: d,
+            });
         }
         rules.extend(resolved);
         files.push(SourceFile::new(src.name.clone(), src.text.clone()));
@@ -103,9 +107,15 @@ fn lint(rules: &[RuleIr], account: Option<&Account>, out: &mut Vec<FileDiagnosti
             let d = Diagnostic::error(
                 "duplicate-rule",
                 r.title_span,
-                format!("a {} named \"{}\" is already defined", r.kind.keyword(), r.title),
+                format!(
+                    "a {} named \"{}\" is already defined",
+                    r.kind.keyword(),
+                    r.title
+                ),
             )
-            .with_help("give each rule of a kind its own title: titles identify rules in `fired` lists");
+            .with_help(
+                "give each rule of a kind its own title: titles identify rules in `fired` lists",
+            );
             let d = if first.file == r.file {
                 d.with_label(first.title_span, "first defined here")
             } else {
@@ -149,17 +159,73 @@ fn lint(rules: &[RuleIr], account: Option<&Account>, out: &mut Vec<FileDiagnosti
                 .with_help("e.g. add `tags excludes nudged` to the conditions and `add tags nudged` to the actions"),
             );
         }
-        if let Some(account) = account {
-            for a in &r.actions {
-                if let Act::SendTemplate { name, language, params } = a {
-                    template_lint(r, account, name, language, params.len(), out);
-                }
+        for (a, span) in r.actions.iter().zip(&r.action_spans) {
+            let (name, language, n) = match a {
+                Act::SendTemplate {
+                    name,
+                    language,
+                    params,
+                } => (name.clone(), language.clone(), params.len()),
+                Act::SendMessage(text) => match guards::parse_shorthand(&literal_text(text)) {
+                    Shorthand::None => continue,
+                    Shorthand::Malformed { reason } => {
+                        push(
+                            out,
+                            r.file,
+                            Diagnostic::error(
+                                "malformed-template-shorthand",
+                                *span,
+                                format!("this text starts a template shorthand that is not well formed: {reason} (W15)"),
+                            )
+                            .with_help("write `&((template=[[NAME]] language=[[CODE]] body_text=[[…]]))&`, or remove `&((`"),
+                        );
+                        continue;
+                    }
+                    Shorthand::WellFormed(t) => {
+                        if r.kind == RuleKind::Automation {
+                            push(
+                                out,
+                                r.file,
+                                Diagnostic::error(
+                                    "automation-sends-template",
+                                    *span,
+                                    "this text holds template shorthand, and automations cannot send templates (W10, W15)",
+                                ),
+                            );
+                        }
+                        let n = t.params.len();
+                        (t.name, t.language, n)
+                    }
+                },
+                _ => continue,
+            };
+            if let Some(account) = account {
+                template_lint(r.file, *span, account, &name, &language, n, out);
             }
         }
     }
 }
 
-fn template_lint(r: &RuleIr, account: &Account, name: &str, language: &str, n: usize, out: &mut Vec<FileDiagnostic>) {
+/// The text of a compiled text with each placeholder written back as `{{…}}`.
+fn literal_text(t: &ir::TextTemplate) -> String {
+    t.pieces
+        .iter()
+        .map(|p| match p {
+            ir::Piece::Lit(s) => s.clone(),
+            ir::Piece::Ph(_) => "{{placeholder}}".to_string(),
+        })
+        .collect()
+}
+
+fn template_lint(
+    file: usize,
+    span: crate::syntax::ast::Span,
+    account: &Account,
+    name: &str,
+    language: &str,
+    n: usize,
+    out: &mut Vec<FileDiagnostic>,
+) {
     match account
         .templates
         .iter()
@@ -167,19 +233,19 @@ fn template_lint(r: &RuleIr, account: &Account, name: &str, language: &str, n: u
     {
         None => push(
             out,
-            r.file,
+            file,
             Diagnostic::error(
                 "unknown-template",
-                r.title_span,
+                span,
                 format!("template `{name}` in `{language}` is not in the account's approved registry (W9)"),
             ),
         ),
         Some(t) if t.params as usize != n => push(
             out,
-            r.file,
+            file,
             Diagnostic::error(
                 "template-params",
-                r.title_span,
+                span,
                 format!("template `{name}` takes {} parameter(s), {} given (W9)", t.params, n),
             ),
         ),
@@ -191,7 +257,12 @@ fn template_lint(r: &RuleIr, account: &Account, name: &str, language: &str, n: u
 /// true only once (`hours since X is N` in calendar hours).
 fn is_nullified(r: &RuleIr) -> bool {
     r.all.iter().chain(&r.any).any(|c| {
-        if let Test::HoursSince { cmp: Cmp::Eq, business: false, .. } = c.test {
+        if let Test::HoursSince {
+            cmp: Cmp::Eq,
+            business: false,
+            ..
+        } = c.test
+        {
             if !c.negated {
                 return true;
             }
@@ -202,36 +273,88 @@ fn is_nullified(r: &RuleIr) -> bool {
 
 fn nullifies(a: &Act, t: &Test, negated: bool) -> bool {
     match (a, t) {
-        (Act::AddTags(add), Test::Tags { field: ir::Field::Tags, tags, include }) => {
+        (
+            Act::AddTags(add),
+            Test::Tags {
+                field: ir::Field::Tags,
+                tags,
+                include,
+            },
+        ) => {
             // `excludes x` + `add tags x`, or `not includes x` + `add tags x`.
             (!include ^ negated) && add.iter().any(|t| tags.contains(t))
         }
-        (Act::RemoveTags(rm), Test::Tags { field: ir::Field::Tags, tags, include }) => {
-            (*include ^ negated) && tags.iter().all(|t| rm.contains(t))
-        }
-        (Act::SetTags(set), Test::Tags { field: ir::Field::Tags, tags, include }) => {
+        (
+            Act::RemoveTags(rm),
+            Test::Tags {
+                field: ir::Field::Tags,
+                tags,
+                include,
+            },
+        ) => (*include ^ negated) && tags.iter().all(|t| rm.contains(t)),
+        (
+            Act::SetTags(set),
+            Test::Tags {
+                field: ir::Field::Tags,
+                tags,
+                include,
+            },
+        ) => {
             if *include ^ negated {
                 !tags.iter().any(|t| set.contains(t))
             } else {
                 tags.iter().any(|t| set.contains(t))
             }
         }
-        (Act::SetStatus(s), Test::Cmp { field: ir::Field::Status, cmp, lits }) => {
-            !cmp_holds_rank(*cmp, lits, *s as u8) ^ negated
-        }
-        (Act::SetStatus(s), Test::HoursSince { since: ir::Since::Status(st), .. }) => s != st && !negated,
-        (Act::SetPriority(p), Test::Cmp { field: ir::Field::Priority, cmp, lits }) => match p {
+        (
+            Act::SetStatus(s),
+            Test::Cmp {
+                field: ir::Field::Status,
+                cmp,
+                lits,
+            },
+        ) => !cmp_holds_rank(*cmp, lits, *s as u8) ^ negated,
+        (
+            Act::SetStatus(s),
+            Test::HoursSince {
+                since: ir::Since::Status(st),
+                ..
+            },
+        ) => s != st && !negated,
+        (
+            Act::SetPriority(p),
+            Test::Cmp {
+                field: ir::Field::Priority,
+                cmp,
+                lits,
+            },
+        ) => match p {
             Some(p) => !cmp_holds_rank(*cmp, lits, *p as u8) ^ negated,
             None => !negated,
         },
-        (Act::SetType(Some(p)), Test::Cmp { field: ir::Field::Type, cmp, lits }) => {
-            !cmp_holds_rank(*cmp, lits, *p as u8) ^ negated
-        }
-        (Act::SetSatisfaction(s), Test::Cmp { field: ir::Field::Satisfaction, cmp, lits }) => {
-            !cmp_holds_rank(*cmp, lits, *s as u8) ^ negated
-        }
-        (Act::SetText(which, v), Test::Cmp { field, cmp, lits }) if text_field_matches(*which, field) => {
-            let lit = v.as_ref().map(|s| Lit::Text(s.to_lowercase())).unwrap_or(Lit::Null);
+        (
+            Act::SetType(Some(p)),
+            Test::Cmp {
+                field: ir::Field::Type,
+                cmp,
+                lits,
+            },
+        ) => !cmp_holds_rank(*cmp, lits, *p as u8) ^ negated,
+        (
+            Act::SetSatisfaction(s),
+            Test::Cmp {
+                field: ir::Field::Satisfaction,
+                cmp,
+                lits,
+            },
+        ) => !cmp_holds_rank(*cmp, lits, *s as u8) ^ negated,
+        (Act::SetText(which, v), Test::Cmp { field, cmp, lits })
+            if text_field_matches(*which, field) =>
+        {
+            let lit = v
+                .as_ref()
+                .map(|s| Lit::Text(s.to_lowercase()))
+                .unwrap_or(Lit::Null);
             let holds = match cmp {
                 Cmp::Eq => lits.contains(&lit),
                 Cmp::Ne => !lits.contains(&lit),
@@ -239,12 +362,19 @@ fn nullifies(a: &Act, t: &Test, negated: bool) -> bool {
             };
             !holds ^ negated
         }
-        (Act::SetText(which, v), Test::Present { field, present }) if text_field_matches(*which, field) => {
+        (Act::SetText(which, v), Test::Present { field, present })
+            if text_field_matches(*which, field) =>
+        {
             (v.is_some() != *present) ^ negated
         }
-        (Act::SetCustom(n, v), Test::Cmp { field: ir::Field::Custom(f), cmp: Cmp::Eq | Cmp::Ne, lits })
-            if n == f =>
-        {
+        (
+            Act::SetCustom(n, v),
+            Test::Cmp {
+                field: ir::Field::Custom(f),
+                cmp: Cmp::Eq | Cmp::Ne,
+                lits,
+            },
+        ) if n == f => {
             let lit = match v {
                 crate::model::FieldValue::Text(s) => Lit::Text(s.to_lowercase()),
                 crate::model::FieldValue::Bool(b) => Lit::Bool(*b),
@@ -254,8 +384,20 @@ fn nullifies(a: &Act, t: &Test, negated: bool) -> bool {
             let holds = matches!(t, Test::Cmp { cmp: Cmp::Eq, .. }) == lits.contains(&lit);
             !holds ^ negated
         }
-        (Act::SetCustom(n, _), Test::Present { field: ir::Field::Custom(f), present: false }) if n == f => !negated,
-        (_, Test::Changed { how: ChangeHow::NotChanged, .. }) => false,
+        (
+            Act::SetCustom(n, _),
+            Test::Present {
+                field: ir::Field::Custom(f),
+                present: false,
+            },
+        ) if n == f => !negated,
+        (
+            _,
+            Test::Changed {
+                how: ChangeHow::NotChanged,
+                ..
+            },
+        ) => false,
         _ => false,
     }
 }
@@ -264,7 +406,11 @@ fn text_field_matches(which: ir::TextField, field: &ir::Field) -> bool {
     use ir::{Field as F, TextField as T};
     matches!(
         (which, field),
-        (T::Group, F::Group) | (T::Assignee, F::Assignee) | (T::Schedule, F::Schedule) | (T::Form, F::Form) | (T::Brand, F::Brand)
+        (T::Group, F::Group)
+            | (T::Assignee, F::Assignee)
+            | (T::Schedule, F::Schedule)
+            | (T::Form, F::Form)
+            | (T::Brand, F::Brand)
     )
 }
 
@@ -276,6 +422,9 @@ fn cmp_holds_rank(cmp: Cmp, lits: &[Lit], rank: u8) -> bool {
     match cmp {
         Cmp::Eq => ranks.into_iter().any(|r| r == rank),
         Cmp::Ne => ranks.into_iter().all(|r| r != rank),
-        c => ranks.into_iter().next().is_some_and(|r| c.holds(rank.cmp(&r))),
+        c => ranks
+            .into_iter()
+            .next()
+            .is_some_and(|r| c.holds(rank.cmp(&r))),
     }
 }

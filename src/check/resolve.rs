@@ -86,7 +86,10 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -108,7 +111,11 @@ fn suggest(diag: Diagnostic, word: &str, candidates: &[&str]) -> Diagnostic {
 /// resolved completely plus a diagnostic for each problem (a rule with an error is still
 /// returned when the error is only in a part the engine can skip — never: a rule with any
 /// resolution error is left out).
-pub fn resolve_file(file_idx: usize, file: &ast::RuleFile, source: &str) -> (Vec<RuleIr>, Vec<Diagnostic>) {
+pub fn resolve_file(
+    file_idx: usize,
+    file: &ast::RuleFile,
+    source: &str,
+) -> (Vec<RuleIr>, Vec<Diagnostic>) {
     let mut rules = Vec::new();
     let mut diags = Vec::new();
     for rule in &file.rules {
@@ -139,7 +146,10 @@ fn lower(s: &str) -> String {
 
 impl<'s> Resolver<'s> {
     fn text(&self, span: Span) -> String {
-        self.source.get(span.start..span.end).unwrap_or("").to_string()
+        self.source
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .to_string()
     }
 
     fn err(&mut self, d: Diagnostic) {
@@ -150,18 +160,31 @@ impl<'s> Resolver<'s> {
         let all = rule
             .all
             .as_ref()
-            .map(|b| b.conditions.iter().filter_map(|c| self.cond(c, false)).collect())
+            .map(|b| {
+                b.conditions
+                    .iter()
+                    .filter_map(|c| self.cond(c, false))
+                    .collect()
+            })
             .unwrap_or_default();
         let any = rule
             .any
             .as_ref()
-            .map(|b| b.conditions.iter().filter_map(|c| self.cond(c, true)).collect())
+            .map(|b| {
+                b.conditions
+                    .iter()
+                    .filter_map(|c| self.cond(c, true))
+                    .collect()
+            })
             .unwrap_or_default();
-        let actions = rule
-            .then
-            .as_ref()
-            .map(|b| b.actions.iter().filter_map(|a| self.action(a)).collect())
-            .unwrap_or_default();
+        let mut actions = Vec::new();
+        let mut action_spans = Vec::new();
+        for a in rule.then.iter().flat_map(|b| &b.actions) {
+            if let Some(act) = self.action(a) {
+                actions.push(act);
+                action_spans.push(a.span);
+            }
+        }
         let redact = match (&rule.redact, rule.kind) {
             (Some(c), RuleKind::Redaction) => self.redact_clause(c),
             (Some(c), _) => {
@@ -190,6 +213,7 @@ impl<'s> Resolver<'s> {
             all,
             any,
             actions,
+            action_spans,
             redact,
         }
     }
@@ -208,8 +232,16 @@ impl<'s> Resolver<'s> {
             return None;
         }
         let d = RedactOptions::default();
-        let kf = c.keep_first.as_ref().map(|n| n.node).unwrap_or(d.keep_first as i64);
-        let kl = c.keep_last.as_ref().map(|n| n.node).unwrap_or(d.keep_last as i64);
+        let kf = c
+            .keep_first
+            .as_ref()
+            .map(|n| n.node)
+            .unwrap_or(d.keep_first as i64);
+        let kl = c
+            .keep_last
+            .as_ref()
+            .map(|n| n.node)
+            .unwrap_or(d.keep_last as i64);
         let mask = match &c.mask {
             None => d.mask,
             Some(m) => {
@@ -235,7 +267,13 @@ impl<'s> Resolver<'s> {
             ));
             return None;
         }
-        match RedactOptions::new(kf as usize, kl as usize, mask, c.groupings, c.word_boundaries) {
+        match RedactOptions::new(
+            kf as usize,
+            kl as usize,
+            mask,
+            c.groupings,
+            c.word_boundaries,
+        ) {
             Ok(o) => Some(o),
             Err(e) => {
                 self.err(Diagnostic::error("invalid-value", c.span, e.to_string()));
@@ -249,7 +287,12 @@ impl<'s> Resolver<'s> {
     fn cond(&mut self, c: &ast::Condition, in_any: bool) -> Option<Cond> {
         let test = match &c.kind {
             ConditionKind::WithinBusinessHours => Some(Test::WithinBusinessHours),
-            ConditionKind::HoursSince { what, op, hours, business } => {
+            ConditionKind::HoursSince {
+                what,
+                op,
+                hours,
+                business,
+            } => {
                 if in_any {
                     self.err(
                         Diagnostic::error(
@@ -295,7 +338,12 @@ impl<'s> Resolver<'s> {
                     _ => None,
                 }
             }
-            ConditionKind::HoursUntil { what, op, hours, business } => {
+            ConditionKind::HoursUntil {
+                what,
+                op,
+                hours,
+                business,
+            } => {
                 if in_any {
                     self.err(Diagnostic::error(
                         "time-condition-in-any",
@@ -352,7 +400,10 @@ impl<'s> Resolver<'s> {
                 self.err(Diagnostic::error(
                     "invalid-operator",
                     op.span,
-                    format!("`{}` cannot compare hours; use `<`, `<=`, `>`, `>=`, `is` or `is not`", other.as_str()),
+                    format!(
+                        "`{}` cannot compare hours; use `<`, `<=`, `>`, `>=`, `is` or `is not`",
+                        other.as_str()
+                    ),
                 ));
                 None
             }
@@ -367,12 +418,35 @@ impl<'s> Resolver<'s> {
     ) -> Option<Test> {
         let name = match &field.node {
             FieldRef::Named(n) => n.as_str(),
-            FieldRef::Custom(n) => return self.generic(Field::Custom(n.clone()), Kind::Custom, true, field, op, value),
+            FieldRef::Custom(n) => {
+                return self.generic(
+                    Field::Custom(n.clone()),
+                    Kind::Custom,
+                    true,
+                    field,
+                    op,
+                    value,
+                )
+            }
             FieldRef::RequesterField(n) => {
-                return self.generic(Field::RequesterField(n.clone()), Kind::Custom, false, field, op, value)
+                return self.generic(
+                    Field::RequesterField(n.clone()),
+                    Kind::Custom,
+                    false,
+                    field,
+                    op,
+                    value,
+                )
             }
             FieldRef::OrganizationField(n) => {
-                return self.generic(Field::OrganizationField(n.clone()), Kind::Custom, false, field, op, value)
+                return self.generic(
+                    Field::OrganizationField(n.clone()),
+                    Kind::Custom,
+                    false,
+                    field,
+                    op,
+                    value,
+                )
             }
         };
         // Special conditions that read the update rather than a field.
@@ -380,7 +454,11 @@ impl<'s> Resolver<'s> {
             "ticket" => {
                 let w = self.word_in(op, value, &["created", "updated"])?;
                 let created = w == "created";
-                return Some(Test::TicketCreated(if op.node == Operator::IsNot { !created } else { created }));
+                return Some(Test::TicketCreated(if op.node == Operator::IsNot {
+                    !created
+                } else {
+                    created
+                }));
             }
             "current_user" => {
                 let words = self.words_in(op, value, &["end_user", "agent", "system"])?;
@@ -405,22 +483,45 @@ impl<'s> Resolver<'s> {
             "window" => {
                 let w = self.word_in(op, value, &["open", "closed"])?;
                 let open = w == "open";
-                return Some(Test::WindowOpen(if op.node == Operator::IsNot { !open } else { open }));
+                return Some(Test::WindowOpen(if op.node == Operator::IsNot {
+                    !open
+                } else {
+                    open
+                }));
             }
             "comment" if matches!(op.node, Operator::Is | Operator::IsNot) => {
                 let w = self.word_in(op, value, &["public", "private"])?;
                 let public = w == "public";
-                return Some(Test::CommentPublic(if op.node == Operator::IsNot { !public } else { public }));
+                return Some(Test::CommentPublic(if op.node == Operator::IsNot {
+                    !public
+                } else {
+                    public
+                }));
             }
             _ => {}
         }
         let (f, kind, changeable) = match name {
-            "status" => (Field::Status, Kind::Rank(Status::ALL.iter().map(|s| s.as_str()).collect(), true), true),
-            "priority" => (Field::Priority, Kind::Rank(Priority::ALL.iter().map(|s| s.as_str()).collect(), true), true),
-            "type" => (Field::Type, Kind::Rank(TicketType::ALL.iter().map(|s| s.as_str()).collect(), false), true),
+            "status" => (
+                Field::Status,
+                Kind::Rank(Status::ALL.iter().map(|s| s.as_str()).collect(), true),
+                true,
+            ),
+            "priority" => (
+                Field::Priority,
+                Kind::Rank(Priority::ALL.iter().map(|s| s.as_str()).collect(), true),
+                true,
+            ),
+            "type" => (
+                Field::Type,
+                Kind::Rank(TicketType::ALL.iter().map(|s| s.as_str()).collect(), false),
+                true,
+            ),
             "satisfaction" => (
                 Field::Satisfaction,
-                Kind::Rank(Satisfaction::ALL.iter().map(|s| s.as_str()).collect(), false),
+                Kind::Rank(
+                    Satisfaction::ALL.iter().map(|s| s.as_str()).collect(),
+                    false,
+                ),
                 true,
             ),
             "channel" => (Field::Channel, Kind::Word, true),
@@ -445,7 +546,11 @@ impl<'s> Resolver<'s> {
             "message.has_attachments" => (Field::MessageHasAttachments, Kind::Bool, false),
             other => {
                 self.err(suggest(
-                    Diagnostic::error("unknown-field", field.span, format!("unknown field `{other}`")),
+                    Diagnostic::error(
+                        "unknown-field",
+                        field.span,
+                        format!("unknown field `{other}`"),
+                    ),
                     other,
                     CONDITION_FIELDS,
                 ));
@@ -456,7 +561,12 @@ impl<'s> Resolver<'s> {
     }
 
     /// `is`/`is not` with one of `allowed` words; returns the lowercased word.
-    fn word_in(&mut self, op: &Spanned<Operator>, value: Option<&ast::Value>, allowed: &[&str]) -> Option<String> {
+    fn word_in(
+        &mut self,
+        op: &Spanned<Operator>,
+        value: Option<&ast::Value>,
+        allowed: &[&str],
+    ) -> Option<String> {
         if !matches!(op.node, Operator::Is | Operator::IsNot) {
             self.bad_op(op, "is, is not");
             return None;
@@ -473,22 +583,40 @@ impl<'s> Resolver<'s> {
         words.into_iter().next()
     }
 
-    fn words_in(&mut self, op: &Spanned<Operator>, value: Option<&ast::Value>, allowed: &[&str]) -> Option<Vec<String>> {
-        if !matches!(op.node, Operator::Is | Operator::IsNot | Operator::In | Operator::NotIn) {
+    fn words_in(
+        &mut self,
+        op: &Spanned<Operator>,
+        value: Option<&ast::Value>,
+        allowed: &[&str],
+    ) -> Option<Vec<String>> {
+        if !matches!(
+            op.node,
+            Operator::Is | Operator::IsNot | Operator::In | Operator::NotIn
+        ) {
             self.bad_op(op, "is, is not, in, not in");
             return None;
         }
         let Some(value) = value else {
-            self.err(Diagnostic::error("invalid-value", op.span, "a value is missing after the operator"));
+            self.err(Diagnostic::error(
+                "invalid-value",
+                op.span,
+                "a value is missing after the operator",
+            ));
             return None;
         };
         let mut out = Vec::new();
         for v in flatten(value) {
             match v.kind.as_text() {
-                Some(w) if allowed.contains(&w.to_ascii_lowercase().as_str()) => out.push(w.to_ascii_lowercase()),
+                Some(w) if allowed.contains(&w.to_ascii_lowercase().as_str()) => {
+                    out.push(w.to_ascii_lowercase())
+                }
                 Some(w) => {
                     self.err(suggest(
-                        Diagnostic::error("invalid-value", v.span, format!("`{w}` is not a valid value here")),
+                        Diagnostic::error(
+                            "invalid-value",
+                            v.span,
+                            format!("`{w}` is not a valid value here"),
+                        ),
                         w,
                         allowed,
                     ));
@@ -512,7 +640,10 @@ impl<'s> Resolver<'s> {
             Diagnostic::error(
                 "invalid-operator",
                 op.span,
-                format!("the operator `{}` does not apply to this field", op.node.as_str()),
+                format!(
+                    "the operator `{}` does not apply to this field",
+                    op.node.as_str()
+                ),
             )
             .with_help(format!("use one of: {allowed}")),
         );
@@ -545,17 +676,28 @@ impl<'s> Resolver<'s> {
             return None;
         }
         match op.node {
-            Present | NotPresent => Some(Test::Present { field: f, present: op.node == Present }),
+            Present | NotPresent => Some(Test::Present {
+                field: f,
+                present: op.node == Present,
+            }),
             Changed | NotChanged => Some(Test::Changed {
                 field: f,
-                how: if op.node == Changed { ChangeHow::Changed } else { ChangeHow::NotChanged },
+                how: if op.node == Changed {
+                    ChangeHow::Changed
+                } else {
+                    ChangeHow::NotChanged
+                },
             }),
             ChangedTo | ChangedFrom => {
                 let v = self.need_value(op, value)?;
                 let lit = self.lit(&kind, v)?;
                 Some(Test::Changed {
                     field: f,
-                    how: if op.node == ChangedTo { ChangeHow::To(lit) } else { ChangeHow::From(lit) },
+                    how: if op.node == ChangedTo {
+                        ChangeHow::To(lit)
+                    } else {
+                        ChangeHow::From(lit)
+                    },
                 })
             }
             Includes | Excludes => {
@@ -565,17 +707,29 @@ impl<'s> Resolver<'s> {
                     match item.kind.as_text() {
                         Some(t) => tags.push(lower(t)),
                         None => {
-                            self.err(Diagnostic::error("invalid-value", item.span, "expected a tag"));
+                            self.err(Diagnostic::error(
+                                "invalid-value",
+                                item.span,
+                                "expected a tag",
+                            ));
                             return None;
                         }
                     }
                 }
-                Some(Test::Tags { field: f, tags, include: op.node == Includes })
+                Some(Test::Tags {
+                    field: f,
+                    tags,
+                    include: op.node == Includes,
+                })
             }
             Contains | NotContains | ContainsWord => {
                 let v = self.need_value(op, value)?;
                 let Some(t) = v.kind.as_text() else {
-                    self.err(Diagnostic::error("invalid-value", v.span, "expected a quoted text"));
+                    self.err(Diagnostic::error(
+                        "invalid-value",
+                        v.span,
+                        "expected a quoted text",
+                    ));
                     return None;
                 };
                 let op = match op.node {
@@ -583,12 +737,20 @@ impl<'s> Resolver<'s> {
                     NotContains => TextOp::NotContains,
                     _ => TextOp::ContainsWord,
                 };
-                Some(Test::Text { field: f, op, needle: lower(t) })
+                Some(Test::Text {
+                    field: f,
+                    op,
+                    needle: lower(t),
+                })
             }
             Matches => {
                 let v = self.need_value(op, value)?;
                 let (ValueKind::Regex(p) | ValueKind::Str(p)) = &v.kind else {
-                    self.err(Diagnostic::error("invalid-value", v.span, "expected a regex literal `/…/`"));
+                    self.err(Diagnostic::error(
+                        "invalid-value",
+                        v.span,
+                        "expected a regex literal `/…/`",
+                    ));
                     return None;
                 };
                 match RegexBuilder::new(p).size_limit(REGEX_SIZE_LIMIT).build() {
@@ -638,12 +800,20 @@ impl<'s> Resolver<'s> {
                     ));
                     return None;
                 }
-                Some(Test::Cmp { field: f, cmp, lits })
+                Some(Test::Cmp {
+                    field: f,
+                    cmp,
+                    lits,
+                })
             }
         }
     }
 
-    fn need_value<'v>(&mut self, op: &Spanned<Operator>, value: Option<&'v ast::Value>) -> Option<&'v ast::Value> {
+    fn need_value<'v>(
+        &mut self,
+        op: &Spanned<Operator>,
+        value: Option<&'v ast::Value>,
+    ) -> Option<&'v ast::Value> {
         if value.is_none() {
             self.err(Diagnostic::error(
                 "invalid-value",
@@ -656,7 +826,11 @@ impl<'s> Resolver<'s> {
 
     fn lit(&mut self, kind: &Kind, v: &ast::Value) -> Option<Lit> {
         match (kind, &v.kind) {
-            (_, ValueKind::Word(w)) if w.eq_ignore_ascii_case("none") && !matches!(kind, Kind::Bool) => Some(Lit::Null),
+            (_, ValueKind::Word(w))
+                if w.eq_ignore_ascii_case("none") && !matches!(kind, Kind::Bool) =>
+            {
+                Some(Lit::Null)
+            }
             (Kind::Rank(names, _), k) => {
                 let Some(w) = k.as_text() else {
                     self.err(Diagnostic::error(
@@ -670,7 +844,11 @@ impl<'s> Resolver<'s> {
                     Some(i) => Some(Lit::Rank(i as u8)),
                     None => {
                         self.err(suggest(
-                            Diagnostic::error("invalid-value", v.span, format!("`{w}` is not a valid value here")),
+                            Diagnostic::error(
+                                "invalid-value",
+                                v.span,
+                                format!("`{w}` is not a valid value here"),
+                            ),
                             w,
                             names,
                         ));
@@ -682,16 +860,26 @@ impl<'s> Resolver<'s> {
                 Some(s) if s == "true" => Some(Lit::Bool(true)),
                 Some(s) if s == "false" => Some(Lit::Bool(false)),
                 _ => {
-                    self.err(Diagnostic::error("invalid-value", v.span, "expected `true` or `false`"));
+                    self.err(Diagnostic::error(
+                        "invalid-value",
+                        v.span,
+                        "expected `true` or `false`",
+                    ));
                     None
                 }
             },
             (Kind::Custom, ValueKind::Number(n)) => Some(Lit::Num(*n as f64)),
-            (Kind::Custom, ValueKind::Word(w)) if w == "true" || w == "false" => Some(Lit::Bool(w == "true")),
+            (Kind::Custom, ValueKind::Word(w)) if w == "true" || w == "false" => {
+                Some(Lit::Bool(w == "true"))
+            }
             (_, ValueKind::Word(w) | ValueKind::Str(w)) => Some(Lit::Text(lower(w))),
             (_, ValueKind::Number(n)) => Some(Lit::Text(n.to_string())),
             _ => {
-                self.err(Diagnostic::error("invalid-value", v.span, "expected a word, text or number"));
+                self.err(Diagnostic::error(
+                    "invalid-value",
+                    v.span,
+                    "expected a word, text or number",
+                ));
                 None
             }
         }
@@ -702,10 +890,18 @@ impl<'s> Resolver<'s> {
     fn action(&mut self, a: &ast::Action) -> Option<Act> {
         match &a.kind {
             ActionKind::Set { field, value } => self.set_action(field, value),
-            ActionKind::AddTags(t) => Some(Act::AddTags(t.iter().map(|s| lower(&s.node)).collect())),
-            ActionKind::RemoveTags(t) => Some(Act::RemoveTags(t.iter().map(|s| lower(&s.node)).collect())),
+            ActionKind::AddTags(t) => {
+                Some(Act::AddTags(t.iter().map(|s| lower(&s.node)).collect()))
+            }
+            ActionKind::RemoveTags(t) => {
+                Some(Act::RemoveTags(t.iter().map(|s| lower(&s.node)).collect()))
+            }
             ActionKind::SendMessage { text } => Some(Act::SendMessage(self.template_text(text)?)),
-            ActionKind::SendTemplate { name, language, params } => {
+            ActionKind::SendTemplate {
+                name,
+                language,
+                params,
+            } => {
                 if self.kind == RuleKind::Automation {
                     self.err(
                         Diagnostic::error(
@@ -727,7 +923,11 @@ impl<'s> Resolver<'s> {
                 })
             }
             ActionKind::AddNote { text } => Some(Act::AddNote(self.template_text(text)?)),
-            ActionKind::Notify { target, subject, body } => {
+            ActionKind::Notify {
+                target,
+                subject,
+                body,
+            } => {
                 let to = match target {
                     NotifyTarget::Requester => Recipient::Requester,
                     NotifyTarget::Assignee => Recipient::Assignee,
@@ -752,10 +952,16 @@ impl<'s> Resolver<'s> {
             FieldRef::Custom(n) => {
                 let v = match &value.kind {
                     ValueKind::Number(n) => FieldValue::Int(*n),
-                    ValueKind::Word(w) if w == "true" || w == "false" => FieldValue::Bool(w == "true"),
+                    ValueKind::Word(w) if w == "true" || w == "false" => {
+                        FieldValue::Bool(w == "true")
+                    }
                     ValueKind::Word(w) | ValueKind::Str(w) => FieldValue::Text(w.clone()),
                     _ => {
-                        self.err(Diagnostic::error("invalid-value", value.span, "expected a word, text or number"));
+                        self.err(Diagnostic::error(
+                            "invalid-value",
+                            value.span,
+                            "expected a word, text or number",
+                        ));
                         return None;
                     }
                 };
@@ -783,7 +989,11 @@ impl<'s> Resolver<'s> {
                             Diagnostic::error(
                                 "invalid-value",
                                 value.span,
-                                format!("`{}` is not a valid value for `{}`", text.unwrap_or("this value"), name),
+                                format!(
+                                    "`{}` is not a valid value for `{}`",
+                                    text.unwrap_or("this value"),
+                                    name
+                                ),
                             ),
                             text.unwrap_or(""),
                             &names,
@@ -817,7 +1027,11 @@ impl<'s> Resolver<'s> {
                     match item.kind.as_text() {
                         Some(t) => tags.push(lower(t)),
                         None => {
-                            self.err(Diagnostic::error("invalid-value", item.span, "expected a tag"));
+                            self.err(Diagnostic::error(
+                                "invalid-value",
+                                item.span,
+                                "expected a tag",
+                            ));
                             return None;
                         }
                     }
@@ -834,17 +1048,27 @@ impl<'s> Resolver<'s> {
                 };
                 match (&value.kind, none) {
                     (_, true) => Some(Act::SetText(which, None)),
-                    (ValueKind::Word(w) | ValueKind::Str(w), _) => Some(Act::SetText(which, Some(w.clone()))),
+                    (ValueKind::Word(w) | ValueKind::Str(w), _) => {
+                        Some(Act::SetText(which, Some(w.clone())))
+                    }
                     (ValueKind::Number(n), _) => Some(Act::SetText(which, Some(n.to_string()))),
                     _ => {
-                        self.err(Diagnostic::error("invalid-value", value.span, "expected a name"));
+                        self.err(Diagnostic::error(
+                            "invalid-value",
+                            value.span,
+                            "expected a name",
+                        ));
                         None
                     }
                 }
             }
             other => {
                 self.err(suggest(
-                    Diagnostic::error("unknown-field", field.span, format!("`{other}` cannot be set by an action")),
+                    Diagnostic::error(
+                        "unknown-field",
+                        field.span,
+                        format!("`{other}` cannot be set by an action"),
+                    ),
                     other,
                     SETTABLE_FIELDS,
                 ));
@@ -866,7 +1090,11 @@ impl<'s> Resolver<'s> {
                 .find(&needle)
                 .map(|i| Span::new(s.span.start + i, s.span.start + i + needle.len()))
                 .unwrap_or(s.span);
-            let d = Diagnostic::error("unknown-placeholder", span, format!("unknown placeholder `{{{{{name}}}}}`"));
+            let d = Diagnostic::error(
+                "unknown-placeholder",
+                span,
+                format!("unknown placeholder `{{{{{name}}}}}`"),
+            );
             let d = match did_you_mean(&name, PLACEHOLDERS.iter().copied()) {
                 Some(c) => d.with_help(format!("did you mean `{{{{{c}}}}}`?")),
                 None => d.with_help(format!("known placeholders: {}", PLACEHOLDERS.join(", "))),
@@ -885,7 +1113,9 @@ pub fn compile_text(s: &str) -> (TextTemplate, Vec<String>) {
     let mut rest = s;
     let mut lit = String::new();
     while let Some(i) = rest.find("{{") {
-        let Some(j) = rest[i + 2..].find("}}") else { break };
+        let Some(j) = rest[i + 2..].find("}}") else {
+            break;
+        };
         lit.push_str(&rest[..i]);
         let name = rest[i + 2..i + 2 + j].trim();
         let ph = match name {

@@ -9,7 +9,11 @@ pub mod run;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "ticket-rules", version, about = "Helpdesk triggers and automations with WhatsApp guards and card redaction")]
+#[command(
+    name = "ticket-rules",
+    version,
+    about = "Helpdesk triggers and automations with WhatsApp guards and card redaction"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

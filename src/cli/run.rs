@@ -61,7 +61,9 @@ fn load(args: &RunArgs) -> Result<(RuleSet, Account), i32> {
     let paths = if args.rules.is_empty() {
         let default = PathBuf::from("rules/examples");
         if !default.is_dir() {
-            eprintln!("error: no rules given and no rules/examples/ folder here; pass --rules PATH");
+            eprintln!(
+                "error: no rules given and no rules/examples/ folder here; pass --rules PATH"
+            );
             return Err(EXIT_USAGE);
         }
         vec![default]
@@ -211,7 +213,8 @@ fn replay<W: Write>(
         }
         match events::decode_line(text, line) {
             Err(e) => {
-                let o = EventOutcome::rejected(Some(format!("line:{line}")), None, None, e.to_string());
+                let o =
+                    EventOutcome::rejected(Some(format!("line:{line}")), None, None, e.to_string());
                 out.event(line, &o)?;
             }
             Ok(event) => {

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use crate::check::ir::{ChangeHow, Cmp, Cond, Field, Lit, Role, RuleIr, Since, Test, TextOp, Until};
+use crate::check::ir::{
+    ChangeHow, Cmp, Cond, Field, Lit, Role, RuleIr, Since, Test, TextOp, Until,
+};
 use crate::guards;
 use crate::model::{FieldValue, Status, Ticket};
 
@@ -74,7 +76,11 @@ fn get<'a>(f: &Field, t: &'a Ticket, u: &'a Update) -> Val<'a> {
         Field::Schedule => opt_text(&t.schedule),
         Field::Public => Val::Bool(t.has_public_comments()),
         Field::Organization => match &t.organization {
-            Some(o) => o.name.as_deref().or(o.id.as_deref()).map_or(Val::Null, Val::Text),
+            Some(o) => o
+                .name
+                .as_deref()
+                .or(o.id.as_deref())
+                .map_or(Val::Null, Val::Text),
             None => Val::Null,
         },
         Field::RequesterId => opt_text(&t.requester.id),
@@ -85,7 +91,9 @@ fn get<'a>(f: &Field, t: &'a Ticket, u: &'a Update) -> Val<'a> {
         Field::RequesterOptedIn => Val::Bool(t.requester.opted_in),
         Field::Custom(n) => field_value(t.fields.get(n)),
         Field::RequesterField(n) => field_value(t.requester.fields.get(n)),
-        Field::OrganizationField(n) => field_value(t.organization.as_ref().and_then(|o| o.fields.get(n))),
+        Field::OrganizationField(n) => {
+            field_value(t.organization.as_ref().and_then(|o| o.fields.get(n)))
+        }
         Field::Comment => u.comment.as_ref().map_or(Val::Null, |(c, _)| Val::Text(c)),
         Field::UpdateVia => Val::Text(&u.via),
         Field::MessageForwarded => Val::Bool(u.message.is_some_and(|m| m.0)),
@@ -166,7 +174,8 @@ pub(crate) fn eval_cond(c: &Cond, t: &Ticket, u: &Update, rs: &RuleSet) -> bool 
 
 /// True when the rule's conditions hold: all of `all` and one of `any` if written (S3).
 pub(crate) fn rule_matches(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
-    r.all.iter().all(|c| eval_cond(c, t, u, rs)) && (r.any.is_empty() || r.any.iter().any(|c| eval_cond(c, t, u, rs)))
+    r.all.iter().all(|c| eval_cond(c, t, u, rs))
+        && (r.any.is_empty() || r.any.iter().any(|c| eval_cond(c, t, u, rs)))
 }
 
 fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
@@ -176,7 +185,10 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
             match cmp {
                 Cmp::Eq => lits.iter().any(|l| val_eq_lit(&v, l)),
                 Cmp::Ne => !lits.iter().any(|l| val_eq_lit(&v, l)),
-                c => lits.first().and_then(|l| val_cmp_lit(&v, l)).is_some_and(|o| c.holds(o)),
+                c => lits
+                    .first()
+                    .and_then(|l| val_cmp_lit(&v, l))
+                    .is_some_and(|o| c.holds(o)),
             }
         }
         Test::Text { field, op, needle } => {
@@ -197,7 +209,11 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
             Val::Text(s) => re.is_match(s),
             _ => false,
         },
-        Test::Tags { field, tags, include } => match get(field, t, u) {
+        Test::Tags {
+            field,
+            tags,
+            include,
+        } => match get(field, t, u) {
             Val::Set(set) => {
                 let any = tags.iter().any(|x| set.contains(x));
                 if *include {
@@ -226,7 +242,12 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
                 ChangeHow::NotChanged => !changed,
                 ChangeHow::To(l) => changed && val_eq_lit(&now, l),
                 ChangeHow::From(l) => {
-                    changed && if u.baseline.is_none() { matches!(l, Lit::Null) } else { val_eq_lit(&before, l) }
+                    changed
+                        && if u.baseline.is_none() {
+                            matches!(l, Lit::Null)
+                        } else {
+                            val_eq_lit(&before, l)
+                        }
                 }
             }
         }
@@ -235,10 +256,18 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
         Test::CommentPublic(p) => u.comment.as_ref().is_some_and(|(_, public)| public == p),
         Test::CurrentUser(roles) => roles.contains(&u.role),
         Test::WindowOpen(open) => {
-            matches!(guards::window(t.last_end_user_message_at, u.now), guards::Window::Open { .. }) == *open
+            matches!(
+                guards::window(t.last_end_user_message_at, u.now),
+                guards::Window::Open { .. }
+            ) == *open
         }
         Test::WithinBusinessHours => rs.calendar_for(t).is_open(u.now),
-        Test::HoursSince { since, cmp, hours, business } => {
+        Test::HoursSince {
+            since,
+            cmp,
+            hours,
+            business,
+        } => {
             let anchor = match since {
                 Since::Created => Some(t.created_at),
                 Since::Updated => Some(t.updated_at),
@@ -256,7 +285,12 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
             };
             cmp.holds(h.cmp(hours))
         }
-        Test::HoursUntil { until, cmp, hours, business } => {
+        Test::HoursUntil {
+            until,
+            cmp,
+            hours,
+            business,
+        } => {
             let deadline = match until {
                 Until::Due => t.due_at,
                 Until::SlaBreach => t.sla_breach_at,

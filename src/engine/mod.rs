@@ -19,12 +19,14 @@ use jiff::{SignedDuration, Timestamp};
 use crate::check::ir::Role;
 use crate::guards::{Outbound, SendSource};
 use crate::model::{
-    AgentReply, AuthorRole, Changes, Channel, Comment, DeliveryStatus, Event, EventKind, InboundMessage, NewTicket,
-    ReplyContent, ReplyVia, Status, Ticket, TicketRef, WebhookItem,
+    AgentReply, AuthorRole, Changes, Channel, Comment, DeliveryStatus, Event, EventKind,
+    InboundMessage, NewTicket, ReplyContent, ReplyVia, Status, Ticket, TicketRef, WebhookItem,
 };
 
 use eval::Update;
-pub use outcome::{AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome};
+pub use outcome::{
+    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome,
+};
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
 pub use store::{MemoryStore, TicketStore};
 use update::{diff, IdScheme, Key, Work};
@@ -85,16 +87,28 @@ fn check_changes(t: &Ticket, c: &Changes) -> Result<(), String> {
             ..Changes::default()
         };
         if *c != only_tags {
-            return Err(format!("ticket `{}` is closed: only its tags can change (S1)", t.id));
+            return Err(format!(
+                "ticket `{}` is closed: only its tags can change (S1)",
+                t.id
+            ));
         }
     }
     if c.status == Some(Status::New) && t.status != Status::New {
-        return Err(format!("ticket `{}` cannot return to status `new` (S1)", t.id));
+        return Err(format!(
+            "ticket `{}` cannot return to status `new` (S1)",
+            t.id
+        ));
     }
     let status = c.status.unwrap_or(t.status);
     let assignee = c.assignee.clone().unwrap_or_else(|| t.assignee.clone());
-    if status == Status::Solved && assignee.is_none() && (c.status.is_some() || c.assignee.is_some()) {
-        return Err(format!("ticket `{}` cannot be solved without an assignee (S1)", t.id));
+    if status == Status::Solved
+        && assignee.is_none()
+        && (c.status.is_some() || c.assignee.is_some())
+    {
+        return Err(format!(
+            "ticket `{}` cannot be solved without an assignee (S1)",
+            t.id
+        ));
     }
     Ok(())
 }
@@ -136,17 +150,28 @@ impl<S: TicketStore> Engine<S> {
                 at: Some(event.at),
                 status: LineStatus::Duplicate,
                 tickets: Vec::new(),
-                warnings: vec![format!("event `{}` was already applied; not applied again", event.id)],
+                warnings: vec![format!(
+                    "event `{}` was already applied; not applied again",
+                    event.id
+                )],
                 error: None,
                 ticket_hint: t.clone(),
             };
             o.warnings.shrink_to_fit();
-            return Step { runs: Vec::new(), outcome: o };
+            return Step {
+                runs: Vec::new(),
+                outcome: o,
+            };
         }
         if let Err(e) = self.validate(&event) {
             return Step {
                 runs: Vec::new(),
-                outcome: EventOutcome::rejected(Some(event.id.clone()), Some(event.at), event_ticket(&event), e),
+                outcome: EventOutcome::rejected(
+                    Some(event.id.clone()),
+                    Some(event.at),
+                    event_ticket(&event),
+                    e,
+                ),
             };
         }
         let mut warnings = Vec::new();
@@ -162,7 +187,12 @@ impl<S: TicketStore> Engine<S> {
         };
         let mut outcome = match self.apply(&event) {
             Ok(o) => o,
-            Err(e) => EventOutcome::rejected(Some(event.id.clone()), Some(event.at), event_ticket(&event), e),
+            Err(e) => EventOutcome::rejected(
+                Some(event.id.clone()),
+                Some(event.at),
+                event_ticket(&event),
+                e,
+            ),
         };
         if outcome.status == LineStatus::Ok {
             let first = outcome.tickets.first().map(|t| t.ticket.clone());
@@ -233,7 +263,9 @@ impl<S: TicketStore> Engine<S> {
     }
 
     fn existing(&self, id: &str) -> Result<&Ticket, String> {
-        self.store.get(id).ok_or_else(|| format!("unknown ticket `{id}`"))
+        self.store
+            .get(id)
+            .ok_or_else(|| format!("unknown ticket `{id}`"))
     }
 
     fn apply(&mut self, event: &Event) -> Result<EventOutcome, String> {
@@ -244,11 +276,21 @@ impl<S: TicketStore> Engine<S> {
             EventKind::TicketCreated(nt) => tickets.push(self.create(event, nt, &mut counter)),
             EventKind::MessageReceived(m) => tickets.push(self.message(event, m, &mut counter)?),
             EventKind::AgentReply(r) => tickets.push(self.reply(event, r, &mut counter)),
-            EventKind::TicketUpdated { ticket, by, changes } => {
+            EventKind::TicketUpdated {
+                ticket,
+                by,
+                changes,
+            } => {
                 let t = self.existing(ticket)?.clone();
                 let (via, role) = via_for(*by, &t.channel);
                 let upd = self.update_ctx(event.at, false, via, role, &t);
-                let mut w = Work::new(&self.rules, t, upd, IdScheme::Event(event.id.clone()), counter);
+                let mut w = Work::new(
+                    &self.rules,
+                    t,
+                    upd,
+                    IdScheme::Event(event.id.clone()),
+                    counter,
+                );
                 w.apply_changes(changes);
                 w.ticket.updated_at = event.at;
                 match role {
@@ -293,7 +335,14 @@ impl<S: TicketStore> Engine<S> {
         })
     }
 
-    fn update_ctx(&self, now: Timestamp, created: bool, via: String, role: Role, baseline: &Ticket) -> Update {
+    fn update_ctx(
+        &self,
+        now: Timestamp,
+        created: bool,
+        via: String,
+        role: Role,
+        baseline: &Ticket,
+    ) -> Update {
         Update {
             created,
             via,
@@ -301,7 +350,11 @@ impl<S: TicketStore> Engine<S> {
             comment: None,
             message: None,
             now,
-            baseline: if created { None } else { Some(baseline.clone()) },
+            baseline: if created {
+                None
+            } else {
+                Some(baseline.clone())
+            },
         }
     }
 
@@ -332,7 +385,13 @@ impl<S: TicketStore> Engine<S> {
         t.requester_updated_at = Some(event.at);
         let via = t.channel.as_str().to_string();
         let upd = self.update_ctx(event.at, true, via, Role::EndUser, &t);
-        let mut w = Work::new(&self.rules, t, upd, IdScheme::Event(event.id.clone()), *counter);
+        let mut w = Work::new(
+            &self.rules,
+            t,
+            upd,
+            IdScheme::Event(event.id.clone()),
+            *counter,
+        );
         // Redaction of the subject and custom text fields on creation (W13).
         let mut subject = w.ticket.subject.take();
         let mut fields = std::mem::take(&mut w.ticket.fields);
@@ -410,12 +469,23 @@ impl<S: TicketStore> Engine<S> {
         }
     }
 
-    fn message(&mut self, event: &Event, m: &InboundMessage, counter: &mut usize) -> Result<TicketOutcome, String> {
+    fn message(
+        &mut self,
+        event: &Event,
+        m: &InboundMessage,
+        counter: &mut usize,
+    ) -> Result<TicketOutcome, String> {
         let (t, created) = self.message_ticket(m, event.at)?;
         let via = t.channel.as_str().to_string();
         let mut upd = self.update_ctx(event.at, created, via, Role::EndUser, &t);
         upd.message = Some((m.forwarded, !m.attachments.is_empty()));
-        let mut w = Work::new(&self.rules, t, upd, IdScheme::Event(event.id.clone()), *counter);
+        let mut w = Work::new(
+            &self.rules,
+            t,
+            upd,
+            IdScheme::Event(event.id.clone()),
+            *counter,
+        );
         // W13: redaction runs before any rule sees the text and before it is stored.
         let mut text = m.text.clone();
         let mut attachments = m.attachments.clone();
@@ -459,9 +529,19 @@ impl<S: TicketStore> Engine<S> {
     }
 
     fn reply(&mut self, event: &Event, r: &AgentReply, counter: &mut usize) -> TicketOutcome {
-        let t = self.store.get(&r.ticket).cloned().expect("validated: the ticket exists");
+        let t = self
+            .store
+            .get(&r.ticket)
+            .cloned()
+            .expect("validated: the ticket exists");
         let upd = self.update_ctx(event.at, false, r.via.as_str().to_string(), Role::Agent, &t);
-        let mut w = Work::new(&self.rules, t, upd, IdScheme::Event(event.id.clone()), *counter);
+        let mut w = Work::new(
+            &self.rules,
+            t,
+            upd,
+            IdScheme::Event(event.id.clone()),
+            *counter,
+        );
         w.apply_changes(&r.changes);
         let source = r.via.as_str().to_string();
         let gs = match r.via {
@@ -494,7 +574,11 @@ impl<S: TicketStore> Engine<S> {
         w.upd.comment = Some((text, r.public));
         w.ticket.updated_at = event.at;
         let is_assignee = match (&w.ticket.assignee, &r.author_id, &r.author_name) {
-            (Some(a), id, name) => id.as_ref() == Some(a) || name.as_ref() == Some(a) || (id.is_none() && name.is_none()),
+            (Some(a), id, name) => {
+                id.as_ref() == Some(a)
+                    || name.as_ref() == Some(a)
+                    || (id.is_none() && name.is_none())
+            }
             (None, _, _) => false,
         };
         if is_assignee {
@@ -517,7 +601,14 @@ impl<S: TicketStore> Engine<S> {
         if s.status == "failed" {
             let window = s.error_code == Some(131047);
             sent.message.delivery = Delivery::Failed;
-            sent.message.reason = Some(if window { "outside_24h_window" } else { "platform_error" }.into());
+            sent.message.reason = Some(
+                if window {
+                    "outside_24h_window"
+                } else {
+                    "platform_error"
+                }
+                .into(),
+            );
             sent.message.error_code = s.error_code;
             sent.message.window_closed_at = None;
             let mut m = sent.message.clone();
@@ -550,9 +641,12 @@ impl<S: TicketStore> Engine<S> {
         let ids = self.store.ids();
         let close_after = SignedDuration::from_hours(24 * CLOSE_AFTER_SOLVED_DAYS);
         for id in &ids {
-            let Some(t) = self.store.get(id) else { continue };
+            let Some(t) = self.store.get(id) else {
+                continue;
+            };
             let due = t.status == Status::Solved
-                && t.solved_at.is_some_and(|s| s.checked_add(close_after).is_ok_and(|c| c <= at));
+                && t.solved_at
+                    .is_some_and(|s| s.checked_add(close_after).is_ok_and(|c| c <= at));
             if !due {
                 continue;
             }
@@ -578,7 +672,9 @@ impl<S: TicketStore> Engine<S> {
                 if updated >= limit {
                     break;
                 }
-                let Some(t) = self.store.get(id) else { continue };
+                let Some(t) = self.store.get(id) else {
+                    continue;
+                };
                 if t.status == Status::Closed || t.automation_updates >= per_ticket {
                     continue;
                 }
@@ -609,7 +705,13 @@ impl<S: TicketStore> Engine<S> {
                     recs.len() - 1
                 });
                 let counter = recs[slot].4;
-                let mut w = Work::new(&rs, t.clone(), upd, IdScheme::Automation(at_text.clone()), counter);
+                let mut w = Work::new(
+                    &rs,
+                    t.clone(),
+                    upd,
+                    IdScheme::Automation(at_text.clone()),
+                    counter,
+                );
                 let src = auto.id();
                 w.out.fired.push(src.clone());
                 for a in &auto.actions {

@@ -38,7 +38,12 @@ pub struct EventOutcome {
 
 impl EventOutcome {
     /// A rejected line with `error` (the message already says where).
-    pub fn rejected(event: Option<String>, at: Option<Timestamp>, ticket: Option<String>, error: String) -> Self {
+    pub fn rejected(
+        event: Option<String>,
+        at: Option<Timestamp>,
+        ticket: Option<String>,
+        error: String,
+    ) -> Self {
         EventOutcome {
             event,
             at,

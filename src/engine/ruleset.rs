@@ -26,7 +26,9 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { default_rules: true }
+        CompileOptions {
+            default_rules: true,
+        }
     }
 }
 
@@ -81,17 +83,20 @@ impl RuleSet {
         }
         let mut calendars = HashMap::new();
         for def in &account.schedules {
-            let cal = Calendar::from_schedule(def).map_err(|e| CompileError::Account(e.to_string()))?;
+            let cal =
+                Calendar::from_schedule(def).map_err(|e| CompileError::Account(e.to_string()))?;
             calendars.insert(def.name.clone(), cal);
         }
         let default_calendar = match &account.default_schedule {
-            Some(name) => calendars
-                .get(name)
-                .cloned()
-                .ok_or_else(|| CompileError::Account(format!("default_schedule `{name}` is not among the schedules")))?,
+            Some(name) => calendars.get(name).cloned().ok_or_else(|| {
+                CompileError::Account(format!(
+                    "default_schedule `{name}` is not among the schedules"
+                ))
+            })?,
             None => {
-                let tz = jiff::tz::TimeZone::get(&account.timezone)
-                    .map_err(|e| CompileError::Account(format!("timezone `{}`: {e}", account.timezone)))?;
+                let tz = jiff::tz::TimeZone::get(&account.timezone).map_err(|e| {
+                    CompileError::Account(format!("timezone `{}`: {e}", account.timezone))
+                })?;
                 Calendar::always_open(tz)
             }
         };
@@ -120,7 +125,11 @@ impl RuleSet {
 
     /// Number of (triggers, automations, redaction rules).
     pub fn counts(&self) -> (usize, usize, usize) {
-        (self.triggers.len(), self.automations.len(), self.redactions.len())
+        (
+            self.triggers.len(),
+            self.automations.len(),
+            self.redactions.len(),
+        )
     }
 
     /// The ticket's business-hours calendar: its own schedule, else the account default (S14).

@@ -84,6 +84,10 @@ impl TicketStore for MemoryStore {
             .iter()
             .rev()
             .map(|&i| &self.tickets[i])
-            .find(|t| t.channel == Channel::Whatsapp && t.status != Status::Closed && t.requester.phone.as_deref() == Some(phone))
+            .find(|t| {
+                t.channel == Channel::Whatsapp
+                    && t.status != Status::Closed
+                    && t.requester.phone.as_deref() == Some(phone)
+            })
     }
 }

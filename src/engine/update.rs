@@ -120,7 +120,12 @@ fn key_name(k: &Key) -> String {
 }
 
 /// Net changes from `before` (None: created) to `after`, fields in first-touched order (S10).
-pub(crate) fn diff(before: Option<&Ticket>, after: &Ticket, touched: &[Key], tag_order: &[String]) -> Vec<Change> {
+pub(crate) fn diff(
+    before: Option<&Ticket>,
+    after: &Ticket,
+    touched: &[Key],
+    tag_order: &[String],
+) -> Vec<Change> {
     let mut out = Vec::new();
     let mut done: Vec<&Key> = Vec::new();
     for k in touched {
@@ -180,7 +185,9 @@ pub(crate) fn render(t: &TextTemplate, ticket: &Ticket) -> String {
                 Placeholder::TicketId => s.push_str(&ticket.id),
                 Placeholder::TicketSubject => s.push_str(ticket.subject.as_deref().unwrap_or("")),
                 Placeholder::TicketStatus => s.push_str(ticket.status.as_str()),
-                Placeholder::RequesterName => s.push_str(ticket.requester.name.as_deref().unwrap_or("")),
+                Placeholder::RequesterName => {
+                    s.push_str(ticket.requester.name.as_deref().unwrap_or(""))
+                }
                 Placeholder::RequesterFirstName => s.push_str(ticket.requester.first_name()),
                 Placeholder::AssigneeName => s.push_str(ticket.assignee.as_deref().unwrap_or("")),
                 Placeholder::TicketField(n) => {
@@ -195,7 +202,13 @@ pub(crate) fn render(t: &TextTemplate, ticket: &Ticket) -> String {
 }
 
 impl<'r> Work<'r> {
-    pub fn new(rs: &'r RuleSet, ticket: Ticket, upd: Update, ids: IdScheme, counter: usize) -> Self {
+    pub fn new(
+        rs: &'r RuleSet,
+        ticket: Ticket,
+        upd: Update,
+        ids: IdScheme,
+        counter: usize,
+    ) -> Self {
         let out = TicketOutcome {
             ticket: ticket.id.clone(),
             ..Default::default()
@@ -229,7 +242,12 @@ impl<'r> Work<'r> {
                 Key::DueAt,
                 Key::SlaBreachAt,
             ]);
-            let customs: Vec<Key> = w.ticket.fields.keys().map(|k| Key::Custom(k.clone())).collect();
+            let customs: Vec<Key> = w
+                .ticket
+                .fields
+                .keys()
+                .map(|k| Key::Custom(k.clone()))
+                .collect();
             w.touched.extend(customs);
             w.touched.push(Key::Tags);
             let tags: Vec<String> = w.ticket.tags.iter().cloned().collect();
@@ -417,7 +435,14 @@ impl<'r> Work<'r> {
 
     /// Sends a public reply or template through the guards (W5–W12, S20) and records it:
     /// the comment is added to the ticket whether or not it is delivered (W5).
-    pub fn send(&mut self, id: String, source: String, guard_source: SendSource, msg: Outbound, author: AuthorRole) -> Message {
+    pub fn send(
+        &mut self,
+        id: String,
+        source: String,
+        guard_source: SendSource,
+        msg: Outbound,
+        author: AuthorRole,
+    ) -> Message {
         let verdict = self.guard(guard_source, &msg);
         let (kind, text) = match &msg {
             Outbound::Text(t) => (MessageKind::Text, t.clone()),
@@ -434,7 +459,11 @@ impl<'r> Work<'r> {
             body: Some(text.clone()),
             to: None,
         };
-        if let Verdict::Blocked { reason, window_closed_at } = &verdict {
+        if let Verdict::Blocked {
+            reason,
+            window_closed_at,
+        } = &verdict
+        {
             m.delivery = Delivery::Blocked;
             m.reason = Some(reason.code().to_string());
             m.window_closed_at = *window_closed_at;
@@ -555,7 +584,11 @@ impl<'r> Work<'r> {
                 let id = self.next_id();
                 self.send(id, src.to_string(), gs, msg, AuthorRole::System);
             }
-            Act::SendTemplate { name, language, params } => {
+            Act::SendTemplate {
+                name,
+                language,
+                params,
+            } => {
                 let params = params.iter().map(|p| render(p, &self.ticket)).collect();
                 let msg = Outbound::Template(TemplateMessage {
                     name: name.clone(),
@@ -579,19 +612,43 @@ impl<'r> Work<'r> {
                         // S9: only with a public comment that reached the user; W5b: not
                         // for a reply that was blocked.
                         if self.public_reached {
-                            (MessageKind::Email, Delivery::Delivered, None, "requester".to_string())
+                            (
+                                MessageKind::Email,
+                                Delivery::Delivered,
+                                None,
+                                "requester".to_string(),
+                            )
                         } else if self.public_blocked {
-                            (MessageKind::Email, Delivery::Skipped, Some("reply_not_delivered"), "requester".into())
+                            (
+                                MessageKind::Email,
+                                Delivery::Skipped,
+                                Some("reply_not_delivered"),
+                                "requester".into(),
+                            )
                         } else {
-                            (MessageKind::Email, Delivery::Skipped, Some("no_public_comment"), "requester".into())
+                            (
+                                MessageKind::Email,
+                                Delivery::Skipped,
+                                Some("no_public_comment"),
+                                "requester".into(),
+                            )
                         }
                     }
                     Recipient::Assignee => match &self.ticket.assignee {
                         Some(a) => (MessageKind::Email, Delivery::Delivered, None, a.clone()),
-                        None => (MessageKind::Email, Delivery::Skipped, Some("no_assignee"), "assignee".into()),
+                        None => (
+                            MessageKind::Email,
+                            Delivery::Skipped,
+                            Some("no_assignee"),
+                            "assignee".into(),
+                        ),
                     },
-                    Recipient::Group(g) => (MessageKind::Email, Delivery::Delivered, None, g.clone()),
-                    Recipient::Webhook(w) => (MessageKind::Webhook, Delivery::Recorded, None, w.clone()),
+                    Recipient::Group(g) => {
+                        (MessageKind::Email, Delivery::Delivered, None, g.clone())
+                    }
+                    Recipient::Webhook(w) => {
+                        (MessageKind::Webhook, Delivery::Recorded, None, w.clone())
+                    }
                 };
                 self.out.messages.push(Message {
                     id,
@@ -614,7 +671,12 @@ impl<'r> Work<'r> {
     /// restart from the top, skipping fired triggers; stop when a pass fires nothing.
     /// Triggers do not run on tickets that were already closed (S7).
     pub fn run_triggers(&mut self) {
-        if self.upd.baseline.as_ref().is_some_and(|b| b.status == Status::Closed) {
+        if self
+            .upd
+            .baseline
+            .as_ref()
+            .is_some_and(|b| b.status == Status::Closed)
+        {
             return;
         }
         let rs = self.rs;
@@ -639,13 +701,24 @@ impl<'r> Work<'r> {
     /// Ends the update: computes net changes against the baseline (S10) and returns the
     /// ticket and its record.
     pub fn finish(mut self) -> (Ticket, TicketOutcome, usize) {
-        self.out.changes = diff(self.upd.baseline.as_ref(), &self.ticket, &self.touched, &self.tag_order);
+        self.out.changes = diff(
+            self.upd.baseline.as_ref(),
+            &self.ticket,
+            &self.touched,
+            &self.tag_order,
+        );
         (self.ticket, self.out, self.counter)
     }
 
     /// Ends the update, also returning what a caller needs to merge several updates.
     pub fn finish_parts(self) -> (Ticket, TicketOutcome, usize, Vec<Key>, Vec<String>) {
-        (self.ticket, self.out, self.counter, self.touched, self.tag_order)
+        (
+            self.ticket,
+            self.out,
+            self.counter,
+            self.touched,
+            self.tag_order,
+        )
     }
 }
 

@@ -9,7 +9,9 @@ use std::io::{self, Write};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::engine::{AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome};
+use crate::engine::{
+    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome,
+};
 use crate::redact;
 
 #[derive(Serialize)]
@@ -146,7 +148,11 @@ pub fn event_json(line: usize, o: &EventOutcome) -> String {
     } else {
         let empty = TicketOutcome::default();
         let rec = o.tickets.first().unwrap_or(&empty);
-        let ticket = o.tickets.first().map(|t| t.ticket.as_str()).or(o.ticket_hint.as_deref());
+        let ticket = o
+            .tickets
+            .first()
+            .map(|t| t.ticket.as_str())
+            .or(o.ticket_hint.as_deref());
         let mut warnings = o.warnings.clone();
         warnings.extend(rec.warnings.iter().cloned());
         serde_json::to_string(&SingleLine {
@@ -276,12 +282,21 @@ impl Summary {
             self.delivered, blocked, failed, self.skipped, self.recorded
         ));
         for (r, n) in &self.blocked {
-            s.push_str(&format!("            blocked {n} × {} ({r})\n", reason_words(r)));
+            s.push_str(&format!(
+                "            blocked {n} × {} ({r})\n",
+                reason_words(r)
+            ));
         }
         for (r, n) in &self.failed {
-            s.push_str(&format!("            failed  {n} × {} ({r})\n", reason_words(r)));
+            s.push_str(&format!(
+                "            failed  {n} × {} ({r})\n",
+                reason_words(r)
+            ));
         }
-        s.push_str(&format!("redactions  {} card numbers masked\n", self.redactions));
+        s.push_str(&format!(
+            "redactions  {} card numbers masked\n",
+            self.redactions
+        ));
         if !self.fired.is_empty() {
             s.push_str("rules fired\n");
             for (r, n) in &self.fired {
@@ -314,7 +329,10 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
         s.push_str(&format!("{indent}fired    {}\n", t.fired.join(", ")));
     }
     if t.redactions > 0 {
-        s.push_str(&format!("{indent}redacted {} card number(s)\n", t.redactions));
+        s.push_str(&format!(
+            "{indent}redacted {} card number(s)\n",
+            t.redactions
+        ));
     }
     for c in &t.changes {
         match c {
@@ -324,7 +342,11 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
                     Some(serde_json::Value::String(s)) => s.clone(),
                     Some(v) => v.to_string(),
                 };
-                s.push_str(&format!("{indent}change   {field}: {} → {}\n", v(from), v(to)));
+                s.push_str(&format!(
+                    "{indent}change   {field}: {} → {}\n",
+                    v(from),
+                    v(to)
+                ));
             }
             Change::Tags { added, removed } => {
                 let mut parts: Vec<String> = added.iter().map(|t| format!("+{t}")).collect();
@@ -361,7 +383,10 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
                 v
             }
         };
-        s.push_str(&format!("{indent}{kind:<8} {} from {} — {verdict}\n", m.id, m.source));
+        s.push_str(&format!(
+            "{indent}{kind:<8} {} from {} — {verdict}\n",
+            m.id, m.source
+        ));
     }
     for n in &t.notices {
         s.push_str(&format!("{indent}notice   {n}\n"));

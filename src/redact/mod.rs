@@ -30,14 +30,34 @@ pub fn redact<'a>(_text: &'a str, _opts: &RedactOptions) -> Redacted<'a> {
 }
 impl Default for RedactOptions {
     fn default() -> Self {
-        RedactOptions { keep_first: 6, keep_last: 4, mask: '▇', groupings: false, word_boundaries: false }
+        RedactOptions {
+            keep_first: 6,
+            keep_last: 4,
+            mask: '▇',
+            groupings: false,
+            word_boundaries: false,
+        }
     }
 }
 impl RedactOptions {
     /// STUB
-    pub fn new(keep_first: usize, keep_last: usize, mask: char, groupings: bool, word_boundaries: bool) -> Result<Self, String> {
-        Ok(RedactOptions { keep_first, keep_last, mask, groupings, word_boundaries })
+    pub fn new(
+        keep_first: usize,
+        keep_last: usize,
+        mask: char,
+        groupings: bool,
+        word_boundaries: bool,
+    ) -> Result<Self, String> {
+        Ok(RedactOptions {
+            keep_first,
+            keep_last,
+            mask,
+            groupings,
+            word_boundaries,
+        })
     }
 }
 /// STUB
-pub fn scrub(text: &str) -> Cow<'_, str> { Cow::Borrowed(text) }
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    Cow::Borrowed(text)
+}

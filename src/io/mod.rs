@@ -1,1 +1,10 @@
 //! Reading and writing: JSONL events, WhatsApp webhook bodies, account.yaml, output lines.
+
+pub mod account;
+pub mod events;
+mod json;
+pub mod whatsapp;
+
+pub use account::{load_account, parse_account, AccountError};
+pub use events::{decode_line, DecodeError};
+pub use whatsapp::decode_webhook;

@@ -1,3 +1,12 @@
 //! Reading and writing: JSONL events, WhatsApp webhook bodies, account.yaml, output lines.
+
+pub mod account;
+pub mod events;
+mod json;
 pub mod output;
 pub mod rules;
+pub mod whatsapp;
+
+pub use account::{load_account, parse_account, AccountError};
+pub use events::{decode_line, DecodeError};
+pub use whatsapp::decode_webhook;

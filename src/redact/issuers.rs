@@ -42,7 +42,8 @@ impl Prefix {
 /// One row of the issuer table (redaction.md, "Issuer prefixes and lengths").
 #[derive(Debug)]
 pub(crate) struct Issuer {
-    /// The issuer's name as the spec writes it.
+    /// The issuer's name as the spec writes it (read by tests and `Debug`).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) name: &'static str,
     prefixes: &'static [Prefix],
     /// Prefixes carved out of `prefixes` (Laser: "not 677189").

@@ -67,8 +67,9 @@ impl Default for RedactOptions {
 pub enum RedactOptionsError {
     /// `keep_first + keep_last` exceeds [`MAX_KEPT_DIGITS`].
     #[error(
-        "keep-first {keep_first} plus keep-last {keep_last} keeps more than {max} digits in clear; \
-         a 12-digit card number would have fewer than 2 digits masked (R7): lower one of them",
+        "keep-first {keep_first} plus keep-last {keep_last} would keep {} digits in clear, more than {max}: \
+         a 12-digit card number must keep at least 2 digits masked (R7); lower one of them",
+        keep_first.saturating_add(*keep_last),
         max = MAX_KEPT_DIGITS
     )]
     KeepsTooMany {

@@ -177,31 +177,42 @@ impl Candidate {
 /// Whether a position lies inside a URL (R5): a scheme (a letter, then up to 9 letters,
 /// digits, `+`, `.`, `-`), `://`, then no white space and no `>` up to the position.
 ///
-/// The cursor only moves forward, so asking for increasing positions costs linear time
-/// in total.
+/// Positions are asked for in increasing order. Each question scans backwards from the
+/// position only to the nearest white space, `>` or `://`, and never past the previous
+/// position (whose answer carries over), so all questions together cost linear time
+/// and, in chat text, only a few bytes each.
 struct UrlCursor {
+    /// The last position asked about.
     pos: usize,
+    /// The answer at `pos`.
     in_url: bool,
 }
 
 impl UrlCursor {
     fn in_url_at(&mut self, text: &str, at: usize) -> bool {
-        if at > self.pos {
-            if let Some(segment) = text.get(self.pos..at) {
-                for (k, c) in segment.char_indices() {
-                    if c.is_whitespace() || c == '>' {
-                        self.in_url = false;
-                    } else if c == ':' && !self.in_url {
-                        let p = self.pos + k;
-                        if text.as_bytes()[p..].starts_with(b"://") && has_scheme_before(text, p) {
-                            self.in_url = true;
-                        }
-                    }
+        if at <= self.pos {
+            return self.in_url;
+        }
+        let Some(segment) = text.get(self.pos..at) else {
+            return self.in_url;
+        };
+        let mut answer = self.in_url; // nothing in between: the state carries over
+        for (k, c) in segment.char_indices().rev() {
+            if c.is_whitespace() || c == '>' {
+                answer = false;
+                break;
+            }
+            if c == ':' {
+                let p = self.pos + k;
+                if text.as_bytes()[p..].starts_with(b"://") && has_scheme_before(text, p) {
+                    answer = true;
+                    break;
                 }
             }
-            self.pos = at;
         }
-        self.in_url
+        self.pos = at;
+        self.in_url = answer;
+        answer
     }
 }
 

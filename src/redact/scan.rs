@@ -133,13 +133,10 @@ struct Candidate {
     groups: [u8; MAX_DIGITS],
     /// Number of groups recorded.
     ngroups: usize,
-    /// The candidate begins right where a set-aside expiry date ends; the reference puts
-    /// a marker there, so nothing "directly precedes" the number (R5, R8).
-    after_expiry: bool,
 }
 
 impl Candidate {
-    fn new(start: usize, after_expiry: bool) -> Self {
+    fn new(start: usize) -> Self {
         Candidate {
             start,
             end: start,
@@ -147,7 +144,6 @@ impl Candidate {
             digits: [0; MAX_DIGITS],
             groups: [0; MAX_DIGITS],
             ngroups: 0,
-            after_expiry,
         }
     }
 
@@ -249,7 +245,7 @@ pub(super) fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {
             i = end;
             continue;
         }
-        let mut cand = Candidate::new(d, last_expiry == Some(d));
+        let mut cand = Candidate::new(d);
         let mut j = cand.take_run(bytes, d);
         // Grow the candidate while the next digit is at most five separators away.
         let mut expiry_after: Option<usize> = None;
@@ -317,9 +313,7 @@ fn is_card(text: &str, cand: &Candidate, opts: &RedactOptions, url: &mut UrlCurs
         return false; // R9
     }
     let before = &text.as_bytes()[..cand.start];
-    if !cand.after_expiry
-        && (matches!(before.last(), Some(b'+' | b'/')) || before.ends_with(b"&#43;"))
-    {
+    if matches!(before.last(), Some(b'+' | b'/')) || before.ends_with(b"&#43;") {
         return false; // R5: phone number or path
     }
     if url.in_url_at(text, cand.start) {
@@ -328,8 +322,7 @@ fn is_card(text: &str, cand: &Candidate, opts: &RedactOptions, url: &mut UrlCurs
     if opts.word_boundaries {
         // R8 option: ASCII letters must not touch the number, except the words
         // cc/card/visa/amex before it and ex… (exp, expires) after it.
-        let letter_before =
-            !cand.after_expiry && before.last().is_some_and(u8::is_ascii_alphabetic);
+        let letter_before = before.last().is_some_and(u8::is_ascii_alphabetic);
         if letter_before
             && !PREFIX_WORDS
                 .iter()

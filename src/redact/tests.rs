@@ -247,6 +247,19 @@ fn r6_expiry_date_stays() {
         red("exp 12/2029 4111 1111 1111 1111"),
         "exp 12/2029 4111 11▇▇ ▇▇▇▇ 1111"
     );
+    // The character after a date is set aside with it, but it still directly
+    // precedes a number that follows (R5 reads the text as written).
+    unchanged("exp 03/15+4111111111111111");
+    assert_eq!(
+        red("exp 03/15 4111111111111111"),
+        "exp 03/15 411111▇▇▇▇▇▇1111"
+    );
+    // Dates do not overlap: the space after `1/15` belongs to that date, so ` 4-11 `
+    // is no date and its digits begin the (masked) number.
+    assert_eq!(
+        red("exp 1/15 4-11 1111 1111 11111"),
+        "exp 1/15 4-11 111▇ ▇▇▇▇ ▇1111"
+    );
     // Not a date (month 13, or a 3-digit year): the digits join the run, which then
     // is too long to be a card (R1, R2).
     unchanged("4111 1111 1111 1111 13-15");

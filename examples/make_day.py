@@ -47,7 +47,6 @@ def unix(d):
     return int(d.timestamp())
 
 
-START = t(23, "08:00")
 END = t(25, "09:00")
 
 # --------------------------------------------------------------------------------------
@@ -812,7 +811,6 @@ def everyday(d, rng, count):
 # The reference model
 # --------------------------------------------------------------------------------------
 
-STATUS_ORDER = ["new", "open", "pending", "hold", "solved", "closed"]
 PRIORITY_ORDER = ["low", "normal", "high", "urgent"]
 
 

@@ -109,8 +109,7 @@ fn suggest(diag: Diagnostic, word: &str, candidates: &[&str]) -> Diagnostic {
 /// Resolves the rules of one parsed file. `file` is the file's index (kept in the IR);
 /// `source` its text (for condition texts and placeholder spans). Returns the rules that
 /// resolved completely plus a diagnostic for each problem (a rule with an error is still
-/// returned when the error is only in a part the engine can skip — never: a rule with any
-/// resolution error is left out).
+/// left out only when a finding makes it meaningless, see [`super::RUN_BLOCKING_CODES`]).
 pub fn resolve_file(
     file_idx: usize,
     file: &ast::RuleFile,
@@ -125,7 +124,12 @@ pub fn resolve_file(
             kind: rule.kind,
         };
         let ir = r.rule(file_idx, rule);
-        let ok = !r.diags.iter().any(|d| d.is_error());
+        // A rule is kept unless a finding makes it meaningless; lints such as W10's
+        // `automation-sends-template` keep the rule so that the guards can be seen acting.
+        let ok = !r
+            .diags
+            .iter()
+            .any(|d| d.is_error() && super::RUN_BLOCKING_CODES.contains(&d.code));
         diags.extend(r.diags);
         if ok {
             rules.push(ir);

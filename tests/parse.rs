@@ -574,6 +574,47 @@ fn every_error_of_a_file_is_reported_in_one_pass() {
 }
 
 #[test]
+fn recovery_reads_valid_rules_exactly_like_a_clean_parse() {
+    let clean = parse_ok(DSL_EXAMPLES);
+    // A stray word at the end forces the rule-by-rule path for the whole file.
+    let src = format!("{DSL_EXAMPLES}\nstray\n");
+    let (file, diags) = parse(&src);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(file, clean);
+    // A bad line inside the fourth rule forces the line-by-line path for that rule only.
+    let bad = DSL_EXAMPLES.replacen(
+        "    status is pending\n",
+        "    status is pending\n    status ~ x\n",
+        1,
+    );
+    let (file, diags) = parse(&bad);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(&bad[diags[0].span.start..diags[0].span.end], "~");
+    assert_eq!(file.rules.len(), clean.rules.len());
+    assert_eq!(file.rules[..3], clean.rules[..3]);
+    let shift = "    status ~ x\n".len();
+    let r = &file.rules[3];
+    let c = &clean.rules[3];
+    assert_eq!(r.title, c.title);
+    let (got, want) = (
+        &r.all.as_ref().unwrap().conditions,
+        &c.all.as_ref().unwrap().conditions,
+    );
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got[..2], want[..2]);
+    assert_eq!(
+        at(&bad, got[2].span),
+        "hours since last_end_user_message > 20"
+    );
+    assert_eq!(got[2].span.start, want[2].span.start + shift);
+    assert_eq!(r.span, Span::new(c.span.start, c.span.end + shift));
+    assert_eq!(
+        r.then.as_ref().unwrap().actions.len(),
+        c.then.as_ref().unwrap().actions.len()
+    );
+}
+
+#[test]
 fn error_spans_point_at_the_offending_token() {
     let src = "trigger \"t\" {\n  then {\n    sett status open\n  }\n}\n";
     let diags = errors(src);

@@ -82,7 +82,7 @@ impl Builder {
                 _ => {}
             }
         }
-        asm.finish(Some(title), span, diags)
+        asm.finish(Some(title), span, true, diags)
     }
 
     fn first_child_span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -683,15 +683,6 @@ impl Assembler {
     /// The finished rule (`None` without a title). `check_redact` is false when the body
     /// could not be read, so a missing `redact` clause is not reported on top of that.
     pub fn finish(
-        self,
-        title: Option<Spanned<String>>,
-        span: Span,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Option<RuleNode> {
-        self.finish_with(title, span, true, diags)
-    }
-
-    pub fn finish_with(
         self,
         title: Option<Spanned<String>>,
         span: Span,

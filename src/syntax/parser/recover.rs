@@ -408,7 +408,7 @@ impl Walker<'_> {
             |c| c.end,
         );
         let check_redact = header_ok && diags.len() == body_start;
-        asm.finish_with(title, Span::new(kw.span.start, end), check_redact, diags)
+        asm.finish(title, Span::new(kw.span.start, end), check_redact, diags)
     }
 
     /// Skips a line that is not a clause, together with a `{ … }` block it opens.

@@ -65,8 +65,8 @@ pub mod syntax;
 
 pub use check::{Checked, RuleSource};
 pub use engine::{
-    AutomationRun, CompileError, CompileOptions, Engine, EventOutcome, MemoryStore, RuleSet, Step, TicketOutcome,
-    TicketStore,
+    AutomationRun, CompileError, CompileOptions, Engine, EventOutcome, MemoryStore, RuleSet, Step,
+    TicketOutcome, TicketStore,
 };
 pub use model::{Account, Event, Ticket};
 
@@ -78,7 +78,10 @@ pub use model::{Account, Event, Ticket};
 /// [`CompileError::Rules`] with every finding when a rule is meaningless (`syntax`,
 /// `unknown-field`, … — [`check::RUN_BLOCKING_CODES`]), or [`CompileError::Account`] when
 /// a schedule or time zone of the account is unusable.
-pub fn compile(sources: &[RuleSource], account: Account) -> Result<(RuleSet, Checked), CompileError> {
+pub fn compile(
+    sources: &[RuleSource],
+    account: Account,
+) -> Result<(RuleSet, Checked), CompileError> {
     RuleSet::compile(sources, account, CompileOptions::default())
 }
 

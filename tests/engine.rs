@@ -48,7 +48,11 @@ impl Replay {
 }
 
 fn fired(step: &Step) -> Vec<String> {
-    step.outcome.tickets.first().map(|t| t.fired.clone()).unwrap_or_default()
+    step.outcome
+        .tickets
+        .first()
+        .map(|t| t.fired.clone())
+        .unwrap_or_default()
 }
 
 const WA_CREATE: &str = r#"{"type":"message.received","id":"m1","at":"2026-11-24T09:00:05Z","ticket":"T-1","channel":"whatsapp","sent_at":"2026-11-24T09:00:00Z","text":"hello","requester":{"name":"Mina Park","phone":"+821000000077"}}"#;
@@ -112,7 +116,11 @@ fn s1_message_on_closed_ticket_opens_follow_up() {
     assert!(r.ticket("T-1/2").tags.contains("followup"));
     assert_eq!(r.ticket("T-1").status, Status::Closed);
     let s = r.ev(r#"{"type":"ticket.updated","id":"u","at":"2026-11-24T10:05:00Z","ticket":"T-1","by":"agent","changes":{"priority":"high"}}"#);
-    assert_eq!(s.outcome.status, LineStatus::Rejected, "a closed ticket is immutable except tags");
+    assert_eq!(
+        s.outcome.status,
+        LineStatus::Rejected,
+        "a closed ticket is immutable except tags"
+    );
     let s = r.ev(r#"{"type":"ticket.updated","id":"u2","at":"2026-11-24T10:06:00Z","ticket":"T-1","by":"agent","changes":{"add_tags":["audit"]}}"#);
     assert_eq!(s.outcome.status, LineStatus::Ok);
 }
@@ -127,7 +135,14 @@ fn s1_closes_28_days_after_solved_without_triggers() {
     );
     r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-01T09:30:00Z","ticket":{"id":"T-1","channel":"email","status":"solved","assignee":"ana"}}"#);
     let runs = r.engine.advance_to("2026-11-29T10:00:00Z".parse().unwrap());
-    let closing: Vec<_> = runs.iter().filter(|run| run.tickets.iter().any(|t| t.fired.contains(&"system:close-after-28-days".to_string()))).collect();
+    let closing: Vec<_> = runs
+        .iter()
+        .filter(|run| {
+            run.tickets
+                .iter()
+                .any(|t| t.fired.contains(&"system:close-after-28-days".to_string()))
+        })
+        .collect();
     assert_eq!(closing.len(), 1);
     assert_eq!(closing[0].at.to_string(), "2026-11-29T10:00:00Z");
     assert_eq!(r.ticket("T-1").status, Status::Closed);
@@ -154,7 +169,10 @@ trigger "Always" {
     );
     let s = r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-24T09:00:00Z","ticket":{"id":"T-1","channel":"email"}}"#);
     // B fires in pass 1 (A did not match yet), restart: A now matches (S5), then Always.
-    assert_eq!(fired(&s), vec!["trigger:B on create", "trigger:A needs b", "trigger:Always"]);
+    assert_eq!(
+        fired(&s),
+        vec!["trigger:B on create", "trigger:A needs b", "trigger:Always"]
+    );
 }
 
 #[test]
@@ -191,7 +209,10 @@ trigger "Set high" {
     assert!(fired(&s).is_empty());
     // A later trigger's change makes the earlier `changed` trigger match on the restart.
     let s = r.ev(r#"{"type":"ticket.updated","id":"u2","at":"2026-11-24T09:20:00Z","ticket":"T-1","by":"agent","changes":{"add_tags":["escalate"]}}"#);
-    assert_eq!(fired(&s), vec!["trigger:Set high", "trigger:Priority changed"]);
+    assert_eq!(
+        fired(&s),
+        vec!["trigger:Set high", "trigger:Priority changed"]
+    );
 }
 
 #[test]
@@ -225,7 +246,10 @@ fn s9_notify_requester_needs_a_public_comment() {
     r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-24T09:00:00Z","ticket":{"id":"T-1","channel":"email"}}"#);
     let s = r.ev(r#"{"type":"ticket.updated","id":"u","at":"2026-11-24T09:10:00Z","ticket":"T-1","by":"agent","changes":{"group":"x"}}"#);
     let m = &s.outcome.tickets[0].messages[0];
-    assert_eq!((m.delivery, m.reason.as_deref()), (Delivery::Skipped, Some("no_public_comment")));
+    assert_eq!(
+        (m.delivery, m.reason.as_deref()),
+        (Delivery::Skipped, Some("no_public_comment"))
+    );
     let s = r.ev(r#"{"type":"agent.reply","id":"a","at":"2026-11-24T09:20:00Z","ticket":"T-1","text":"Hello"}"#);
     let m = &s.outcome.tickets[0].messages[1];
     assert_eq!(m.delivery, Delivery::Delivered);
@@ -244,7 +268,12 @@ fn s10_setting_a_field_to_its_value_records_nothing() {
     let s = r.ev(r#"{"type":"ticket.updated","id":"u","at":"2026-11-24T09:10:00Z","ticket":"T-1","by":"agent","changes":{"add_tags":["a"]}}"#);
     let rec = &s.outcome.tickets[0];
     assert_eq!(rec.fired, vec!["trigger:Keep normal"]);
-    assert_eq!(rec.changes.len(), 1, "only the tag change: {:?}", rec.changes);
+    assert_eq!(
+        rec.changes.len(),
+        1,
+        "only the tag change: {:?}",
+        rec.changes
+    );
 }
 
 // ---------------------------------------------------------------- S11–S18 automations
@@ -353,7 +382,11 @@ fn s15_automation_fires_once_per_ticket_per_run_and_is_nullified() {
     let mut r = Replay::new(CLOSE_SOLVED);
     r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-20T08:30:00Z","ticket":{"id":"T-1","channel":"email","status":"solved","assignee":"a"}}"#);
     let runs = r.engine.advance_to("2026-11-26T00:00:00Z".parse().unwrap());
-    assert_eq!(runs.len(), 1, "fires once, then its own action makes it false");
+    assert_eq!(
+        runs.len(),
+        1,
+        "fires once, then its own action makes it false"
+    );
     // Solved 2026-11-20 08:30: 96 whole hours at 24 Nov 09:00, 97 (> 96) at 10:00 (S12).
     assert_eq!(runs[0].at.to_string(), "2026-11-24T10:00:00Z");
     assert_eq!(r.ticket("T-1").status, Status::Closed);
@@ -373,7 +406,10 @@ fn s16_ticket_limit_per_automation_per_run() {
         r.ev(&format!(r#"{{"type":"ticket.created","id":"c{i}","at":"2026-11-24T08:00:00Z","ticket":{{"id":"T-{i}","channel":"email"}}}}"#));
     }
     let runs = r.engine.advance_to("2026-11-24T12:00:00Z".parse().unwrap());
-    let per_run: Vec<Vec<String>> = runs.iter().map(|r| r.tickets.iter().map(|t| t.ticket.clone()).collect()).collect();
+    let per_run: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| r.tickets.iter().map(|t| t.ticket.clone()).collect())
+        .collect();
     assert_eq!(per_run, vec![vec!["T-1"], vec!["T-2"], vec!["T-3"]]);
 }
 
@@ -388,7 +424,10 @@ fn s17_automations_never_run_on_closed_tickets() {
 }"#;
     let mut r = Replay::new(rules);
     r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-24T08:00:00Z","ticket":{"id":"T-1","channel":"email","status":"closed","assignee":"a"}}"#);
-    assert!(r.engine.advance_to("2026-11-24T12:00:00Z".parse().unwrap()).is_empty());
+    assert!(r
+        .engine
+        .advance_to("2026-11-24T12:00:00Z".parse().unwrap())
+        .is_empty());
 }
 
 #[test]
@@ -410,7 +449,10 @@ fn s18_runs_happen_between_events_at_the_automation_minute() {
     let s = r.ev(r#"{"type":"ticket.updated","id":"late","at":"2026-11-24T09:00:00Z","ticket":"T-1","by":"agent","changes":{"group":"x"}}"#);
     assert_eq!(s.outcome.status, LineStatus::Ok);
     assert!(s.outcome.warnings[0].contains("earlier than the replay clock"));
-    assert_eq!(r.engine.clock().unwrap().to_string(), "2026-11-24T09:45:00Z");
+    assert_eq!(
+        r.engine.clock().unwrap().to_string(),
+        "2026-11-24T09:45:00Z"
+    );
 }
 
 #[test]
@@ -418,7 +460,10 @@ fn s19_replay_is_deterministic() {
     let run = || {
         let mut r = Replay::new(CLOSE_SOLVED);
         let mut out = Vec::new();
-        for line in [WA_CREATE, r#"{"type":"agent.reply","id":"a","at":"2026-11-25T10:00:00Z","ticket":"T-1","text":"late"}"#] {
+        for line in [
+            WA_CREATE,
+            r#"{"type":"agent.reply","id":"a","at":"2026-11-25T10:00:00Z","ticket":"T-1","text":"late"}"#,
+        ] {
             let s = r.ev(line);
             out.push(output::event_json(r.line, &s.outcome));
         }
@@ -458,10 +503,21 @@ fn w1_w3_window_anchor_is_the_latest_send_time() {
     r.ev(r#"{"type":"message.received","id":"m2","at":"2026-11-24T11:30:00Z","ticket":"T-1","sent_at":"2026-11-24T10:00:00Z","text":"late"}"#);
     // Out of order: an older send time does not move the anchor back.
     r.ev(r#"{"type":"message.received","id":"m3","at":"2026-11-24T11:31:00Z","ticket":"T-1","sent_at":"2026-11-24T09:30:00Z","text":"older"}"#);
-    assert_eq!(r.ticket("T-1").last_end_user_message_at.unwrap().to_string(), "2026-11-24T10:00:00Z");
-    let s = r.ev(r#"{"type":"agent.reply","id":"a","at":"2026-11-25T10:00:00Z","ticket":"T-1","text":"hi"}"#);
+    assert_eq!(
+        r.ticket("T-1")
+            .last_end_user_message_at
+            .unwrap()
+            .to_string(),
+        "2026-11-24T10:00:00Z"
+    );
+    let s = r.ev(
+        r#"{"type":"agent.reply","id":"a","at":"2026-11-25T10:00:00Z","ticket":"T-1","text":"hi"}"#,
+    );
     let m = &s.outcome.tickets[0].messages[0];
-    assert_eq!(m.window_closed_at.unwrap().to_string(), "2026-11-25T10:00:00Z");
+    assert_eq!(
+        m.window_closed_at.unwrap().to_string(),
+        "2026-11-25T10:00:00Z"
+    );
 }
 
 #[test]
@@ -488,7 +544,10 @@ fn w5b_notify_requester_of_a_blocked_reply_is_skipped() {
     let s = r.ev(r#"{"type":"agent.reply","id":"a","at":"2026-11-26T11:00:00Z","ticket":"T-1","text":"Sorry"}"#);
     let msgs = &s.outcome.tickets[0].messages;
     assert_eq!(msgs[0].delivery, Delivery::Blocked);
-    assert_eq!((msgs[1].delivery, msgs[1].reason.as_deref()), (Delivery::Skipped, Some("reply_not_delivered")));
+    assert_eq!(
+        (msgs[1].delivery, msgs[1].reason.as_deref()),
+        (Delivery::Skipped, Some("reply_not_delivered"))
+    );
 }
 
 #[test]
@@ -508,7 +567,9 @@ fn w6_macro_and_trigger_replies_are_guarded_too() {
     assert_eq!(msgs[0].source, "macro");
     assert_eq!(msgs[1].source, "trigger:Auto answer");
     assert_eq!(msgs[1].id, "rule:a:1");
-    assert!(msgs.iter().all(|m| m.reason.as_deref() == Some("outside_24h_window")));
+    assert!(msgs
+        .iter()
+        .all(|m| m.reason.as_deref() == Some("outside_24h_window")));
 }
 
 #[test]
@@ -518,11 +579,17 @@ fn w7_w8_w11_templates_outside_the_window() {
     r.ev(WA_CREATE);
     let reply = r#"{"type":"agent.reply","id":"ID","at":"2026-11-26T11:00:00Z","ticket":"T-1","template":{"name":"order_followup","language":"en_US","params":["T-1"]}}"#;
     let s = r.ev(&reply.replace("ID", "t1"));
-    assert_eq!(s.outcome.tickets[0].messages[0].reason.as_deref(), Some("not_opted_in"));
+    assert_eq!(
+        s.outcome.tickets[0].messages[0].reason.as_deref(),
+        Some("not_opted_in")
+    );
     let mut r = Replay::with_account("", "conversations_license: false\n");
     r.ev(WA_CREATE);
     let s = r.ev(&reply.replace("ID", "t2"));
-    assert_eq!(s.outcome.tickets[0].messages[0].reason.as_deref(), Some("templates_require_license"));
+    assert_eq!(
+        s.outcome.tickets[0].messages[0].reason.as_deref(),
+        Some("templates_require_license")
+    );
 }
 
 #[test]
@@ -551,9 +618,15 @@ fn w13_default_rule_redacts_whatsapp_but_not_email() {
     let s = r.ev(r#"{"type":"message.received","id":"m","at":"2026-11-24T09:00:00Z","ticket":"T-1","channel":"whatsapp","text":"card 4111 1111 1111 1111"}"#);
     let rec = &s.outcome.tickets[0];
     assert_eq!(rec.redactions, 1);
-    assert_eq!(rec.fired, vec!["redaction:Credit card numbers on social messaging"]);
+    assert_eq!(
+        rec.fired,
+        vec!["redaction:Credit card numbers on social messaging"]
+    );
     assert_eq!(r.ticket("T-1").comments[0].text, "card 4111 11▇▇ ▇▇▇▇ 1111");
-    assert!(r.ticket("T-1").tags.contains("system_credit_card_redaction"));
+    assert!(r
+        .ticket("T-1")
+        .tags
+        .contains("system_credit_card_redaction"));
     let s = r.ev(r#"{"type":"message.received","id":"m2","at":"2026-11-24T09:00:00Z","ticket":"T-2","channel":"email","text":"card 4111 1111 1111 1111"}"#);
     assert_eq!(s.outcome.tickets[0].redactions, 0);
     // Disabled by the account setting.
@@ -570,7 +643,9 @@ fn w13_rules_see_redacted_text_only() {
 }"#;
     let mut r = Replay::new(rules);
     let s = r.ev(r#"{"type":"message.received","id":"m","at":"2026-11-24T09:00:00Z","ticket":"T-1","channel":"whatsapp","text":"card 4111 1111 1111 1111"}"#);
-    assert!(!s.outcome.tickets[0].fired.contains(&"trigger:Card seen".to_string()));
+    assert!(!s.outcome.tickets[0]
+        .fired
+        .contains(&"trigger:Card seen".to_string()));
 }
 
 #[test]
@@ -599,7 +674,10 @@ fn whatsapp_status_131047_marks_the_reply_failed() {
     let s = r.ev(status);
     let m = &s.outcome.tickets[0].messages[0];
     assert_eq!(m.id, "a");
-    assert_eq!((m.delivery, m.reason.as_deref(), m.error_code), (Delivery::Failed, Some("outside_24h_window"), Some(131047)));
+    assert_eq!(
+        (m.delivery, m.reason.as_deref(), m.error_code),
+        (Delivery::Failed, Some("outside_24h_window"), Some(131047))
+    );
 }
 
 #[test]

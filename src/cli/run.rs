@@ -218,7 +218,11 @@ fn replay<W: Write>(
                 out.event(line, &o)?;
             }
             Ok(event) => {
-                let step = engine.process(event);
+                let mut step = engine.process(event);
+                // Errors name the input line, like decoding errors do.
+                if let Some(e) = step.outcome.error.as_mut() {
+                    *e = format!("line {line}: {e}");
+                }
                 out.runs(&step.runs)?;
                 out.event(line, &step.outcome)?;
             }

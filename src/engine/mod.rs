@@ -144,7 +144,8 @@ impl<S: TicketStore> Engine<S> {
     /// (S18), then the event itself. A rejected or duplicate event changes nothing and
     /// does not move the clock.
     pub fn process(&mut self, event: Event) -> Step {
-        if let Some(t) = self.seen.get(&event.id) {
+        let key = dedup_key(&event);
+        if let Some(t) = self.seen.get(&key) {
             let mut o = EventOutcome {
                 event: Some(event.id.clone()),
                 at: Some(event.at),
@@ -196,7 +197,7 @@ impl<S: TicketStore> Engine<S> {
         };
         if outcome.status == LineStatus::Ok {
             let first = outcome.tickets.first().map(|t| t.ticket.clone());
-            self.seen.insert(event.id.clone(), first);
+            self.seen.insert(key, first);
         }
         warnings.append(&mut outcome.warnings);
         outcome.warnings = warnings;
@@ -759,6 +760,34 @@ trait SatisfactionDefault {
 impl SatisfactionDefault for Option<crate::model::Satisfaction> {
     fn unwrap_or_default_satisfaction(self) -> crate::model::Satisfaction {
         self.unwrap_or(crate::model::Satisfaction::Unoffered)
+    }
+}
+
+/// The key under which an event counts as seen. Native events: their id. A webhook body:
+/// every item, because WhatsApp reports several statuses (`sent`, `delivered`, `read`)
+/// for one message id, and each is a new event although the line's `event` (the first
+/// item's id, events.md) is the same.
+fn dedup_key(e: &Event) -> String {
+    match &e.kind {
+        EventKind::Webhook(batch) => {
+            let mut key = String::from("webhook");
+            for item in &batch.items {
+                match item {
+                    WebhookItem::Message(m) => {
+                        key.push('|');
+                        key.push_str(m.wamid.as_deref().unwrap_or(&e.id));
+                    }
+                    WebhookItem::Status(s) => {
+                        key.push('|');
+                        key.push_str(&s.wamid);
+                        key.push(':');
+                        key.push_str(&s.status);
+                    }
+                }
+            }
+            key
+        }
+        _ => e.id.clone(),
     }
 }
 

@@ -688,3 +688,38 @@ fn duplicate_event_ids_are_not_applied_twice() {
     assert_eq!(s.outcome.status, LineStatus::Duplicate);
     assert_eq!(r.ticket("T-1").comments.len(), 1);
 }
+
+// ---------------------------------------------------------------- explain (issue 3)
+
+#[test]
+fn explain_lists_every_rule_considered_including_s4_restarts() {
+    let mut r = Replay::new(
+        r#"trigger "A needs b" {
+  when all { tags includes b }
+  then { add tags a }
+}
+trigger "B on create" {
+  when all { ticket is created }
+  then { add tags b }
+}"#,
+    );
+    r.engine.set_explain(true);
+    let s = r.ev(r#"{"type":"ticket.created","id":"c","at":"2026-11-24T09:00:00Z","ticket":{"id":"T-1","channel":"email"}}"#);
+    let rec = &s.outcome.tickets[0];
+    let seen: Vec<(String, bool)> = rec
+        .explain
+        .iter()
+        .map(|t| (t.rule.clone(), t.matched))
+        .collect();
+    // Pass 1: A ✗, B ✓ → restart; pass 2: A ✓ (B skipped: fired) → restart; pass 3: nothing left.
+    assert_eq!(
+        seen,
+        vec![
+            ("trigger:A needs b".to_string(), false),
+            ("trigger:B on create".to_string(), true),
+            ("trigger:A needs b".to_string(), true),
+        ]
+    );
+    let line = output::event_json_with(1, &s.outcome, true);
+    assert!(line.contains(r#""explain":[{"rule":"trigger:A needs b","matched":false,"conditions":[{"text":"tags includes b","value":false}]}"#), "{line}");
+}

@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// Do not load the built-in card-redaction rule (W13).
     #[arg(long)]
     no_default_rules: bool,
+    /// Add to every ticket record why each rule considered did or did not match.
+    #[arg(long)]
+    explain: bool,
 }
 
 fn print_diagnostics(checked: &Checked, as_warnings: bool) {
@@ -116,6 +119,7 @@ fn load(args: &RunArgs) -> Result<(RuleSet, Account), i32> {
 struct Out<W: Write> {
     w: W,
     format: Format,
+    explain: bool,
     summary: output::Summary,
 }
 
@@ -123,7 +127,9 @@ impl<W: Write> Out<W> {
     fn event(&mut self, line: usize, o: &EventOutcome) -> io::Result<()> {
         self.summary.add_event(o);
         match self.format {
-            Format::Jsonl => output::write_line(&mut self.w, &output::event_json(line, o)),
+            Format::Jsonl => {
+                output::write_line(&mut self.w, &output::event_json_with(line, o, self.explain))
+            }
             Format::Pretty => output::write_line(&mut self.w, &output::event_pretty(line, o)),
         }
     }
@@ -132,7 +138,9 @@ impl<W: Write> Out<W> {
         for r in runs {
             self.summary.add_run(r);
             match self.format {
-                Format::Jsonl => output::write_line(&mut self.w, &output::run_json(r))?,
+                Format::Jsonl => {
+                    output::write_line(&mut self.w, &output::run_json_with(r, self.explain))?
+                }
                 Format::Pretty => output::write_line(&mut self.w, &output::run_pretty(r))?,
             }
         }
@@ -167,10 +175,12 @@ pub fn run(args: RunArgs) -> i32 {
         }
     };
     let mut engine = Engine::new(Arc::new(rs));
+    engine.set_explain(args.explain);
     let stdout = io::stdout();
     let mut out = Out {
         w: BufWriter::with_capacity(1 << 16, stdout.lock()),
         format: args.format,
+        explain: args.explain,
         summary: output::Summary::default(),
     };
     match replay(input, &mut engine, &mut out, until) {

@@ -11,6 +11,7 @@ use crate::check::ir::{
 use crate::guards;
 use crate::model::{FieldValue, Status, Ticket};
 
+use super::outcome::{ConditionTrace, RuleTrace};
 use super::ruleset::RuleSet;
 
 /// The current update as conditions see it.
@@ -30,6 +31,8 @@ pub(crate) struct Update {
     pub now: Timestamp,
     /// The ticket before this update (S6); `None` on create.
     pub baseline: Option<Ticket>,
+    /// Record a [`RuleTrace`] for every rule considered (`run --explain`).
+    pub explain: bool,
 }
 
 /// A field's value, borrowed from the ticket or the update.
@@ -226,29 +229,22 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
         },
         Test::Changed { field, how } => {
             let now = get(field, t, u);
-            let before = match &u.baseline {
-                Some(b) => get(field, b, u),
-                None => Val::Null,
+            let (changed, before) = match &u.baseline {
+                Some(b) => {
+                    let before = get(field, b, u);
+                    (now != before, before)
+                }
+                // On create the baseline is an empty ticket (S6): every set field has
+                // changed, status `new` included.
+                None if u.created => (present(&now) || matches!(field, Field::Status), Val::Null),
+                // An automation before it acts: its baseline is the ticket itself.
+                None => (false, now.clone()),
             };
-            let changed = match (&now, &before) {
-                (Val::Set(a), Val::Null) => !a.is_empty(),
-                (Val::Text(a), Val::Null) | (Val::Null, Val::Text(a)) => !a.is_empty(),
-                (a, b) => a != b,
-            };
-            // On create the baseline is an empty ticket (S6): status `new` counts as set.
-            let changed = changed || (u.baseline.is_none() && matches!(field, Field::Status));
             match how {
                 ChangeHow::Changed => changed,
                 ChangeHow::NotChanged => !changed,
                 ChangeHow::To(l) => changed && val_eq_lit(&now, l),
-                ChangeHow::From(l) => {
-                    changed
-                        && if u.baseline.is_none() {
-                            matches!(l, Lit::Null)
-                        } else {
-                            val_eq_lit(&before, l)
-                        }
-                }
+                ChangeHow::From(l) => changed && val_eq_lit(&before, l),
             }
         }
         Test::Present { field, present: p } => present(&get(field, t, u)) == *p,
@@ -262,11 +258,18 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
             ) == *open
         }
         Test::WithinBusinessHours => rs.calendar_for(t).is_open(u.now),
+        Test::HoursSince { cmp, hours, .. } | Test::HoursUntil { cmp, hours, .. } => {
+            hours_of(test, t, u, rs).is_some_and(|h| cmp.holds(h.cmp(hours)))
+        }
+    }
+}
+
+/// The whole hours a time condition compares (S12–S14); `None` when the ticket has no
+/// such time (or is not in the status).
+fn hours_of(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> Option<i64> {
+    match test {
         Test::HoursSince {
-            since,
-            cmp,
-            hours,
-            business,
+            since, business, ..
         } => {
             let anchor = match since {
                 Since::Created => Some(t.created_at),
@@ -276,33 +279,27 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
                 Since::Status(s) => (t.status == *s).then_some(t.status_changed_at),
                 Since::Assigned => t.assigned_at,
                 Since::LastEndUserMessage => t.last_end_user_message_at,
-            };
-            let Some(anchor) = anchor else { return false };
-            let h = if *business {
+            }?;
+            Some(if *business {
                 rs.calendar_for(t).business_hours_between(anchor, u.now)
             } else {
                 whole_hours(anchor, u.now)
-            };
-            cmp.holds(h.cmp(hours))
+            })
         }
         Test::HoursUntil {
-            until,
-            cmp,
-            hours,
-            business,
+            until, business, ..
         } => {
-            let deadline = match until {
+            let d = match until {
                 Until::Due => t.due_at,
                 Until::SlaBreach => t.sla_breach_at,
-            };
-            let Some(d) = deadline else { return false };
-            let h = match (*business, d >= u.now) {
+            }?;
+            Some(match (*business, d >= u.now) {
                 (false, _) => whole_hours(u.now, d),
                 (true, true) => rs.calendar_for(t).business_hours_between(u.now, d),
                 (true, false) => -rs.calendar_for(t).business_hours_between(d, u.now),
-            };
-            cmp.holds(h.cmp(hours))
+            })
         }
+        _ => None,
     }
 }
 
@@ -331,5 +328,101 @@ mod tests {
         assert!(!contains_word("refunded", "refund"));
         assert!(contains_word("refund.", "refund"));
         assert!(contains_word("a refunded refund", "refund"));
+    }
+}
+
+fn show(v: &Val) -> String {
+    match v {
+        Val::Null => "none".into(),
+        Val::Rank(r) => format!("#{r}"),
+        Val::Text(s) => format!("\"{s}\""),
+        Val::Bool(b) => b.to_string(),
+        Val::Num(n) => n.to_string(),
+        Val::Set(s) if s.is_empty() => "[]".into(),
+        Val::Set(s) => format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn rank_name(f: &Field, r: u8) -> Option<&'static str> {
+    use crate::model::{Priority, Satisfaction, TicketType};
+    let i = r as usize;
+    match f {
+        Field::Status => Status::ALL.get(i).map(|s| s.as_str()),
+        Field::Priority => Priority::ALL.get(i).map(|s| s.as_str()),
+        Field::Type => TicketType::ALL.get(i).map(|s| s.as_str()),
+        Field::Satisfaction => Satisfaction::ALL.get(i).map(|s| s.as_str()),
+        _ => None,
+    }
+}
+
+/// The value a condition looked at, in words, for explain traces.
+fn actual(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> String {
+    let field_val = |f: &Field| match get(f, t, u) {
+        Val::Rank(r) => rank_name(f, r)
+            .map(str::to_string)
+            .unwrap_or_else(|| show(&Val::Rank(r))),
+        v => show(&v),
+    };
+    match test {
+        Test::Cmp { field, .. }
+        | Test::Text { field, .. }
+        | Test::Matches { field, .. }
+        | Test::Tags { field, .. }
+        | Test::Present { field, .. } => field_val(field),
+        Test::Changed { field, .. } => {
+            let before = match &u.baseline {
+                Some(b) => match get(field, b, u) {
+                    Val::Rank(r) => rank_name(field, r).map(str::to_string).unwrap_or_default(),
+                    v => show(&v),
+                },
+                None => "none (created)".into(),
+            };
+            format!("{before} → {}", field_val(field))
+        }
+        Test::TicketCreated(_) => (if u.created { "created" } else { "updated" }).into(),
+        Test::CommentPublic(_) => match &u.comment {
+            Some((_, true)) => "public".into(),
+            Some((_, false)) => "private".into(),
+            None => "no comment".into(),
+        },
+        Test::CurrentUser(_) => match u.role {
+            Role::EndUser => "end_user".into(),
+            Role::Agent => "agent".into(),
+            Role::System => "system".into(),
+        },
+        Test::WindowOpen(_) => match guards::window(t.last_end_user_message_at, u.now) {
+            guards::Window::Open { closes_at } => format!("open until {closes_at}"),
+            guards::Window::Closed { closed_at } => format!("closed at {closed_at}"),
+            guards::Window::NeverOpened => "never opened".into(),
+        },
+        Test::WithinBusinessHours => (if rs.calendar_for(t).is_open(u.now) {
+            "open"
+        } else {
+            "closed"
+        })
+        .into(),
+        Test::HoursSince { .. } | Test::HoursUntil { .. } => match hours_of(test, t, u, rs) {
+            Some(h) => format!("{h} hours"),
+            None => "no such time on this ticket".into(),
+        },
+    }
+}
+
+/// The trace of one rule on this ticket and update: every condition evaluated.
+pub(crate) fn trace(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> RuleTrace {
+    let conditions: Vec<ConditionTrace> = r
+        .all
+        .iter()
+        .chain(&r.any)
+        .map(|c| ConditionTrace {
+            text: c.text.clone(),
+            value: eval_cond(c, t, u, rs),
+            actual: actual(&c.test, t, u, rs),
+        })
+        .collect();
+    RuleTrace {
+        rule: r.id(),
+        matched: rule_matches(r, t, u, rs),
+        conditions,
     }
 }

@@ -25,7 +25,8 @@ use crate::model::{
 
 use eval::Update;
 pub use outcome::{
-    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome,
+    AutomationRun, Change, ConditionTrace, Delivery, EventOutcome, LineStatus, Message,
+    MessageKind, RuleTrace, TicketOutcome,
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
 pub use store::{MemoryStore, TicketStore};
@@ -58,6 +59,7 @@ pub struct Engine<S: TicketStore = MemoryStore> {
     clock: Option<Timestamp>,
     seen: HashMap<String, Option<String>>,
     sent: HashMap<String, Sent>,
+    explain: bool,
 }
 
 impl Engine<MemoryStore> {
@@ -122,7 +124,14 @@ impl<S: TicketStore> Engine<S> {
             clock: None,
             seen: HashMap::new(),
             sent: HashMap::new(),
+            explain: false,
         }
+    }
+
+    /// Turns explain traces on or off (`run --explain`): every ticket record then lists
+    /// every rule considered with each condition's value ([`outcome::RuleTrace`]).
+    pub fn set_explain(&mut self, on: bool) {
+        self.explain = on;
     }
 
     /// The ticket store.
@@ -356,6 +365,7 @@ impl<S: TicketStore> Engine<S> {
             } else {
                 Some(baseline.clone())
             },
+            explain: self.explain,
         }
     }
 
@@ -665,6 +675,7 @@ impl<S: TicketStore> Engine<S> {
             index.insert(id.clone(), recs.len());
             recs.push((before, o, vec![Key::Status], Vec::new(), 0));
         }
+        let mut traces: HashMap<String, Vec<outcome::RuleTrace>> = HashMap::new();
         let limit = rs.account.automation_ticket_limit as usize;
         let per_ticket = rs.account.automation_updates_per_ticket;
         for auto in &rs.automations {
@@ -679,18 +690,28 @@ impl<S: TicketStore> Engine<S> {
                 if t.status == Status::Closed || t.automation_updates >= per_ticket {
                     continue;
                 }
-                let upd = Update {
+                // The baseline is the ticket itself until the automation acts (S6); it is
+                // cloned only for tickets that match.
+                let mut upd = Update {
                     created: false,
                     via: "automation".into(),
                     role: Role::System,
                     comment: None,
                     message: None,
                     now: at,
-                    baseline: Some(t.clone()),
+                    baseline: None,
+                    explain: self.explain,
                 };
+                if self.explain {
+                    traces
+                        .entry(id.clone())
+                        .or_default()
+                        .push(eval::trace(auto, t, &upd, &rs));
+                }
                 if !eval::rule_matches(auto, t, &upd, &rs) {
                     continue;
                 }
+                upd.baseline = Some(t.clone());
                 updated += 1;
                 let slot = *index.entry(id.clone()).or_insert_with(|| {
                     recs.push((
@@ -721,7 +742,10 @@ impl<S: TicketStore> Engine<S> {
                 w.ticket.updated_at = at;
                 w.ticket.automation_updates += 1;
                 w.run_triggers();
-                let (t, o, c, touched, tag_order) = w.finish_parts();
+                let (t, mut o, c, touched, tag_order) = w.finish_parts();
+                if self.explain {
+                    traces.entry(id.clone()).or_default().append(&mut o.explain);
+                }
                 self.store.put(t);
                 let rec = &mut recs[slot];
                 rec.4 = c;
@@ -743,6 +767,7 @@ impl<S: TicketStore> Engine<S> {
         }
         let mut tickets = Vec::new();
         for (before, mut o, touched, tag_order, _) in recs {
+            o.explain = traces.remove(&before.id).unwrap_or_default();
             if let Some(after) = self.store.get(&before.id) {
                 o.changes = diff(Some(&before), after, &touched, &tag_order);
             }

@@ -82,6 +82,31 @@ pub struct TicketOutcome {
     pub notices: Vec<String>,
     /// Warnings about this ticket's update.
     pub warnings: Vec<String>,
+    /// With explain on: every rule considered, in evaluation order (S4 restarts and
+    /// automation runs included). Empty otherwise.
+    pub explain: Vec<RuleTrace>,
+}
+
+/// Why a rule did or did not match, once (`run --explain`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTrace {
+    /// The rule id (`trigger:TITLE`, `automation:TITLE`, `redaction:TITLE`).
+    pub rule: String,
+    /// Whether it matched.
+    pub matched: bool,
+    /// Every condition, in source order (`when all` first, then `when any`).
+    pub conditions: Vec<ConditionTrace>,
+}
+
+/// One condition of a [`RuleTrace`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionTrace {
+    /// The condition as written, e.g. `status is pending`.
+    pub text: String,
+    /// Its value on this ticket and update.
+    pub value: bool,
+    /// The actual value it tested, in words (e.g. `open`, `21 hours`, `none`); for people.
+    pub actual: String,
 }
 
 /// A net change of one field.

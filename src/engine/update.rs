@@ -8,7 +8,7 @@ use crate::guards::{self, GuardInput, Outbound, SendSource, Verdict};
 use crate::model::{AuthorRole, Changes, Comment, FieldValue, Status, TemplateMessage, Ticket};
 use crate::redact;
 
-use super::eval::{rule_matches, Update};
+use super::eval::{rule_matches, trace, Update};
 use super::outcome::{Change, Delivery, Message, MessageKind, TicketOutcome};
 use super::ruleset::RuleSet;
 
@@ -396,7 +396,12 @@ impl<'r> Work<'r> {
         let matching: Vec<&RuleIr> = rs
             .redactions
             .iter()
-            .filter(|r| rule_matches(r, &self.ticket, &self.upd, rs))
+            .filter(|r| {
+                if self.upd.explain {
+                    self.out.explain.push(trace(r, &self.ticket, &self.upd, rs));
+                }
+                rule_matches(r, &self.ticket, &self.upd, rs)
+            })
             .collect();
         for r in matching {
             let Some(opts) = &r.redact else { continue };
@@ -683,7 +688,13 @@ impl<'r> Work<'r> {
         let mut fired = vec![false; rs.triggers.len()];
         'cycle: loop {
             for (i, r) in rs.triggers.iter().enumerate() {
-                if fired[i] || !rule_matches(r, &self.ticket, &self.upd, rs) {
+                if fired[i] {
+                    continue;
+                }
+                if self.upd.explain {
+                    self.out.explain.push(trace(r, &self.ticket, &self.upd, rs));
+                }
+                if !rule_matches(r, &self.ticket, &self.upd, rs) {
                     continue;
                 }
                 fired[i] = true;

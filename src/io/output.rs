@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::engine::{
-    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, TicketOutcome,
+    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, RuleTrace,
+    TicketOutcome,
 };
 use crate::redact;
 
@@ -71,6 +72,38 @@ impl<'a> From<&'a Change> for ChangeJson<'a> {
 }
 
 #[derive(Serialize)]
+struct ConditionJson<'a> {
+    text: &'a str,
+    value: bool,
+}
+
+#[derive(Serialize)]
+struct TraceJson<'a> {
+    rule: &'a str,
+    matched: bool,
+    conditions: Vec<ConditionJson<'a>>,
+}
+
+fn traces(explain: bool, t: &[RuleTrace]) -> Option<Vec<TraceJson<'_>>> {
+    explain.then(|| {
+        t.iter()
+            .map(|r| TraceJson {
+                rule: &r.rule,
+                matched: r.matched,
+                conditions: r
+                    .conditions
+                    .iter()
+                    .map(|c| ConditionJson {
+                        text: &c.text,
+                        value: c.value,
+                    })
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
+#[derive(Serialize)]
 struct RecordJson<'a> {
     ticket: &'a str,
     redactions: usize,
@@ -79,6 +112,17 @@ struct RecordJson<'a> {
     messages: Vec<MessageJson<'a>>,
     notices: &'a [String],
     warnings: Cow<'a, [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<Vec<TraceJson<'a>>>,
+}
+
+impl<'a> RecordJson<'a> {
+    fn new(o: &'a TicketOutcome, explain: bool) -> Self {
+        RecordJson {
+            explain: traces(explain, &o.explain),
+            ..RecordJson::from(o)
+        }
+    }
 }
 
 impl<'a> From<&'a TicketOutcome> for RecordJson<'a> {
@@ -91,6 +135,7 @@ impl<'a> From<&'a TicketOutcome> for RecordJson<'a> {
             messages: o.messages.iter().map(MessageJson::from).collect(),
             notices: &o.notices,
             warnings: Cow::Borrowed(&o.warnings),
+            explain: None,
         }
     }
 }
@@ -109,6 +154,8 @@ struct SingleLine<'a> {
     messages: Vec<MessageJson<'a>>,
     notices: &'a [String],
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<Vec<TraceJson<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
 }
@@ -129,9 +176,19 @@ struct MultiLine<'a> {
 /// One ticket (or none): the record's keys at top level. Several tickets: a `tickets`
 /// array; warnings about the line itself are then given with the first ticket.
 pub fn event_json(line: usize, o: &EventOutcome) -> String {
+    event_json_with(line, o, false)
+}
+
+/// [`event_json`], with `"explain"` traces in every ticket record when `explain` is set
+/// (after `warnings`, events.md `--explain`).
+pub fn event_json_with(line: usize, o: &EventOutcome, explain: bool) -> String {
     let at = o.at.map(|t| t.to_string());
     let s = if o.tickets.len() > 1 {
-        let mut tickets: Vec<RecordJson> = o.tickets.iter().map(RecordJson::from).collect();
+        let mut tickets: Vec<RecordJson> = o
+            .tickets
+            .iter()
+            .map(|t| RecordJson::new(t, explain))
+            .collect();
         if !o.warnings.is_empty() {
             let mut first = o.warnings.clone();
             first.extend(o.tickets[0].warnings.iter().cloned());
@@ -167,6 +224,7 @@ pub fn event_json(line: usize, o: &EventOutcome) -> String {
             messages: rec.messages.iter().map(MessageJson::from).collect(),
             notices: &rec.notices,
             warnings: &warnings,
+            explain: traces(explain, &rec.explain),
             error: o.error.as_deref(),
         })
     };
@@ -175,13 +233,22 @@ pub fn event_json(line: usize, o: &EventOutcome) -> String {
 
 /// The JSON line for an automation run (events.md: `"event":"automation-run"`).
 pub fn run_json(run: &AutomationRun) -> String {
+    run_json_with(run, false)
+}
+
+/// [`run_json`] with explain traces when `explain` is set.
+pub fn run_json_with(run: &AutomationRun, explain: bool) -> String {
     serde_json::to_string(&MultiLine {
         line: None,
         event: Some("automation-run"),
         ticket: None,
         at: Some(run.at.to_string()),
         status: LineStatus::Ok,
-        tickets: run.tickets.iter().map(RecordJson::from).collect(),
+        tickets: run
+            .tickets
+            .iter()
+            .map(|t| RecordJson::new(t, explain))
+            .collect(),
     })
     .unwrap_or_default()
 }
@@ -324,6 +391,24 @@ pub fn reason_words(code: &str) -> &'static str {
     }
 }
 
+fn explain_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
+    if t.explain.is_empty() {
+        return;
+    }
+    s.push_str(&format!("{indent}explain\n"));
+    for r in &t.explain {
+        let mark = if r.matched { "✓" } else { "✗" };
+        s.push_str(&format!("{indent}  {mark} {}\n", r.rule));
+        for c in &r.conditions {
+            let mark = if c.value { "✓" } else { "✗" };
+            s.push_str(&format!(
+                "{indent}      {mark} {:<44} actual: {}\n",
+                c.text, c.actual
+            ));
+        }
+    }
+}
+
 fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
     if !t.fired.is_empty() {
         s.push_str(&format!("{indent}fired    {}\n", t.fired.join(", ")));
@@ -394,6 +479,7 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
     for w in &t.warnings {
         s.push_str(&format!("{indent}warning  {w}\n"));
     }
+    explain_pretty(s, t, indent);
 }
 
 /// The pretty block for an input line.

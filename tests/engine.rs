@@ -711,10 +711,15 @@ trigger "B on create" {
         .iter()
         .map(|t| (t.rule.clone(), t.matched))
         .collect();
-    // Pass 1: A ✗, B ✓ → restart; pass 2: A ✓ (B skipped: fired) → restart; pass 3: nothing left.
+    // The default redaction rule first (W13: email is not social messaging), then
+    // pass 1: A ✗, B ✓ → restart; pass 2: A ✓ (B skipped: fired) → restart; pass 3: nothing left.
     assert_eq!(
         seen,
         vec![
+            (
+                "redaction:Credit card numbers on social messaging".to_string(),
+                false
+            ),
             ("trigger:A needs b".to_string(), false),
             ("trigger:B on create".to_string(), true),
             ("trigger:A needs b".to_string(), true),

@@ -726,5 +726,5 @@ trigger "B on create" {
         ]
     );
     let line = output::event_json_with(1, &s.outcome, true);
-    assert!(line.contains(r#""explain":[{"rule":"trigger:A needs b","matched":false,"conditions":[{"text":"tags includes b","value":false}]}"#), "{line}");
+    assert!(line.contains(r#"{"rule":"trigger:A needs b","matched":false,"conditions":[{"text":"tags includes b","value":false}]}"#), "{line}");
 }

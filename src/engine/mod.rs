@@ -29,7 +29,7 @@ pub use outcome::{
     MessageKind, RuleTrace, TicketOutcome,
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
-pub use store::{MemoryStore, TicketStore};
+pub use store::{MemoryStore, SentMessage, TicketStore};
 use update::{diff, IdScheme, Key, Work};
 
 /// Days after `solved` at which the automation run closes a ticket (S1).
@@ -45,20 +45,10 @@ pub struct Step {
     pub outcome: EventOutcome,
 }
 
-/// An outbound message the engine remembers by its WhatsApp id, for statuses.
-#[derive(Debug, Clone)]
-struct Sent {
-    ticket: String,
-    message: Message,
-}
-
 /// Applies events to tickets with a compiled rule set.
 pub struct Engine<S: TicketStore = MemoryStore> {
     rules: Arc<RuleSet>,
     store: S,
-    clock: Option<Timestamp>,
-    seen: HashMap<String, Option<String>>,
-    sent: HashMap<String, Sent>,
     explain: bool,
 }
 
@@ -121,9 +111,6 @@ impl<S: TicketStore> Engine<S> {
         Engine {
             rules,
             store,
-            clock: None,
-            seen: HashMap::new(),
-            sent: HashMap::new(),
             explain: false,
         }
     }
@@ -146,7 +133,7 @@ impl<S: TicketStore> Engine<S> {
 
     /// The replay clock: the newest event time applied so far (S18).
     pub fn clock(&self) -> Option<Timestamp> {
-        self.clock
+        self.store.clock()
     }
 
     /// Applies one event: duplicate check, validation, the automation runs due before it
@@ -154,7 +141,7 @@ impl<S: TicketStore> Engine<S> {
     /// does not move the clock.
     pub fn process(&mut self, event: Event) -> Step {
         let key = dedup_key(&event);
-        if let Some(t) = self.seen.get(&key) {
+        if let Some(t) = self.store.seen(&key) {
             let mut o = EventOutcome {
                 event: Some(event.id.clone()),
                 at: Some(event.at),
@@ -165,7 +152,7 @@ impl<S: TicketStore> Engine<S> {
                     event.id
                 )],
                 error: None,
-                ticket_hint: t.clone(),
+                ticket_hint: t,
             };
             o.warnings.shrink_to_fit();
             return Step {
@@ -185,7 +172,7 @@ impl<S: TicketStore> Engine<S> {
             };
         }
         let mut warnings = Vec::new();
-        let runs = match self.clock {
+        let runs = match self.store.clock() {
             Some(c) if event.at < c => {
                 warnings.push(format!(
                     "event time {} is earlier than the replay clock {}; applied at its own time (S18)",
@@ -206,7 +193,7 @@ impl<S: TicketStore> Engine<S> {
         };
         if outcome.status == LineStatus::Ok {
             let first = outcome.tickets.first().map(|t| t.ticket.clone());
-            self.seen.insert(key, first);
+            self.store.mark_seen(key, first);
         }
         warnings.append(&mut outcome.warnings);
         outcome.warnings = warnings;
@@ -217,8 +204,8 @@ impl<S: TicketStore> Engine<S> {
     /// moves the clock to `to` (never backwards). The first call only sets the clock.
     /// Returns the runs that updated at least one ticket.
     pub fn advance_to(&mut self, to: Timestamp) -> Vec<AutomationRun> {
-        let Some(from) = self.clock else {
-            self.clock = Some(to);
+        let Some(from) = self.store.clock() else {
+            self.store.set_clock(to);
             return Vec::new();
         };
         if to <= from {
@@ -239,7 +226,7 @@ impl<S: TicketStore> Engine<S> {
             }
             t += 3600;
         }
-        self.clock = Some(to);
+        self.store.set_clock(to);
         runs
     }
 
@@ -571,9 +558,9 @@ impl<S: TicketStore> Engine<S> {
             };
             let m = w.send(event.id.clone(), source, gs, msg, AuthorRole::Agent);
             if let Some(wamid) = &r.wamid {
-                self.sent.insert(
+                self.store.put_sent(
                     wamid.clone(),
-                    Sent {
+                    SentMessage {
                         ticket: r.ticket.clone(),
                         message: m,
                     },
@@ -604,7 +591,7 @@ impl<S: TicketStore> Engine<S> {
 
     /// A WhatsApp `statuses[]` item: a failure is recorded on the message it concerns.
     fn status(&mut self, s: &DeliveryStatus) -> Option<TicketOutcome> {
-        let sent = self.sent.get_mut(&s.wamid)?;
+        let mut sent = self.store.sent(&s.wamid)?.clone();
         let mut o = TicketOutcome {
             ticket: sent.ticket.clone(),
             ..Default::default()
@@ -637,6 +624,7 @@ impl<S: TicketStore> Engine<S> {
                 )
             });
             o.messages.push(m);
+            self.store.put_sent(s.wamid.clone(), sent);
         }
         Some(o)
     }

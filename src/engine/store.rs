@@ -3,11 +3,27 @@
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
+
+use super::outcome::Message;
 use crate::model::{Channel, Status, Ticket};
 
-/// Ticket storage used by the [`Engine`](super::Engine).
+/// An outbound message remembered by its WhatsApp id, so that a later `statuses[]`
+/// webhook item can record its delivery failure (whatsapp.md, events.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentMessage {
+    /// The ticket it was sent on.
+    pub ticket: String,
+    /// The message as first reported.
+    pub message: Message,
+}
+
+/// Everything the [`Engine`](super::Engine) keeps between events: tickets, the event ids
+/// already applied, outbound messages by WhatsApp id, and the replay clock.
 ///
-/// Tickets are kept in creation order; automations walk them in that order (S11).
+/// Tickets are kept in creation order; automations walk them in that order (S11). A
+/// durable implementation (a database) makes each event's writes atomic by wrapping
+/// [`Engine::process`](super::Engine::process) in a transaction.
 pub trait TicketStore {
     /// The ticket with this id.
     fn get(&self, id: &str) -> Option<&Ticket>;
@@ -19,6 +35,18 @@ pub trait TicketStore {
     fn ids(&self) -> Vec<String>;
     /// The newest non-closed WhatsApp ticket whose requester phone is `phone` (events.md).
     fn whatsapp_ticket_for(&self, phone: &str) -> Option<&Ticket>;
+    /// For an event key applied before: `Some(ticket of its first record)`.
+    fn seen(&self, key: &str) -> Option<Option<String>>;
+    /// Remembers an applied event key with the ticket of its first record.
+    fn mark_seen(&mut self, key: String, ticket: Option<String>);
+    /// The outbound message with this WhatsApp id.
+    fn sent(&self, wamid: &str) -> Option<&SentMessage>;
+    /// Remembers (or updates) an outbound message by its WhatsApp id.
+    fn put_sent(&mut self, wamid: String, sent: SentMessage);
+    /// The replay clock (S18): the newest event time applied; `None` before the first.
+    fn clock(&self) -> Option<Timestamp>;
+    /// Moves the replay clock.
+    fn set_clock(&mut self, at: Timestamp);
 }
 
 /// An in-memory [`TicketStore`]: a vector in creation order plus id and phone indexes.
@@ -27,6 +55,9 @@ pub struct MemoryStore {
     tickets: Vec<Ticket>,
     by_id: HashMap<String, usize>,
     by_phone: HashMap<String, Vec<usize>>,
+    seen: HashMap<String, Option<String>>,
+    sent: HashMap<String, SentMessage>,
+    clock: Option<Timestamp>,
 }
 
 impl MemoryStore {
@@ -89,5 +120,29 @@ impl TicketStore for MemoryStore {
                     && t.status != Status::Closed
                     && t.requester.phone.as_deref() == Some(phone)
             })
+    }
+
+    fn seen(&self, key: &str) -> Option<Option<String>> {
+        self.seen.get(key).cloned()
+    }
+
+    fn mark_seen(&mut self, key: String, ticket: Option<String>) {
+        self.seen.insert(key, ticket);
+    }
+
+    fn sent(&self, wamid: &str) -> Option<&SentMessage> {
+        self.sent.get(wamid)
+    }
+
+    fn put_sent(&mut self, wamid: String, sent: SentMessage) {
+        self.sent.insert(wamid, sent);
+    }
+
+    fn clock(&self) -> Option<Timestamp> {
+        self.clock
+    }
+
+    fn set_clock(&mut self, at: Timestamp) {
+        self.clock = Some(at);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 mod eval;
+mod index;
 pub mod outcome;
 pub mod ruleset;
 pub mod store;

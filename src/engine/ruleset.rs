@@ -8,6 +8,7 @@ use crate::model::{Account, Ticket};
 use crate::syntax::ast::RuleKind;
 
 use super::calendar::Calendar;
+use super::index::RuleIndex;
 
 /// The default rules compiled into the binary (`rules/default/`), as (name, text).
 pub const DEFAULT_RULES: &[(&str, &str)] = &[(
@@ -48,6 +49,7 @@ pub enum CompileError {
 #[derive(Debug)]
 pub struct RuleSet {
     pub(crate) triggers: Vec<RuleIr>,
+    pub(crate) trigger_index: RuleIndex,
     pub(crate) automations: Vec<RuleIr>,
     pub(crate) redactions: Vec<RuleIr>,
     pub(crate) account: Account,
@@ -102,6 +104,7 @@ impl RuleSet {
         };
         let mut rs = RuleSet {
             triggers: Vec::new(),
+            trigger_index: RuleIndex::default(),
             automations: Vec::new(),
             redactions: Vec::new(),
             account,
@@ -115,6 +118,7 @@ impl RuleSet {
                 RuleKind::Redaction => rs.redactions.push(r),
             }
         }
+        rs.trigger_index = RuleIndex::build(&rs.triggers);
         Ok((rs, checked))
     }
 

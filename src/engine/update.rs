@@ -685,19 +685,30 @@ impl<'r> Work<'r> {
             return;
         }
         let rs = self.rs;
-        let mut fired = vec![false; rs.triggers.len()];
+        // Fired triggers, by position; each fires at most once per update (S4).
+        let mut fired: Vec<u32> = Vec::new();
+        let mut candidates: Vec<u32> = Vec::new();
         'cycle: loop {
-            for (i, r) in rs.triggers.iter().enumerate() {
-                if fired[i] {
+            if self.upd.explain {
+                // Explain shows every trigger considered, so it walks them all.
+                candidates.clear();
+                candidates.extend(0..rs.triggers.len() as u32);
+            } else {
+                rs.trigger_index
+                    .candidates(&self.ticket, self.upd.created, &mut candidates);
+            }
+            for &i in &candidates {
+                if fired.contains(&i) {
                     continue;
                 }
+                let r = &rs.triggers[i as usize];
                 if self.upd.explain {
                     self.out.explain.push(trace(r, &self.ticket, &self.upd, rs));
                 }
                 if !rule_matches(r, &self.ticket, &self.upd, rs) {
                     continue;
                 }
-                fired[i] = true;
+                fired.push(i);
                 let id = r.id();
                 self.out.fired.push(id.clone());
                 for a in &r.actions {

@@ -42,7 +42,9 @@ fn events(n_triggers: usize, count: usize, rng: &mut Rng) -> Vec<Event> {
     let at: jiff::Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
     (0..count)
         .map(|i| {
-            let tags = (0..3).map(|_| format!("t{}", rng.below(n_triggers as u64))).collect();
+            let tags = (0..3)
+                .map(|_| format!("t{}", rng.below(n_triggers as u64)))
+                .collect();
             Event {
                 id: format!("e{i}"),
                 at,
@@ -50,7 +52,11 @@ fn events(n_triggers: usize, count: usize, rng: &mut Rng) -> Vec<Event> {
                     id: format!("T-{i}"),
                     channel: Channel::parse(CHANNELS[rng.below(4) as usize]),
                     subject: None,
-                    status: Some(if rng.below(2) == 0 { Status::New } else { Status::Open }),
+                    status: Some(if rng.below(2) == 0 {
+                        Status::New
+                    } else {
+                        Status::Open
+                    }),
                     priority: None,
                     ticket_type: None,
                     group: None,

@@ -13,14 +13,17 @@ fn condition() -> impl Strategy<Value = String> {
         (0..4u8).prop_map(|k| format!("tags includes t{k}")),
         (0..4u8).prop_map(|k| format!("tags excludes t{k}")),
         (0..4u8, 0..4u8).prop_map(|(a, b)| format!("tags includes t{a}, t{b}")),
-        prop::sample::select(vec!["whatsapp", "email", "web"]).prop_map(|c| format!("channel is {c}")),
-        prop::sample::select(vec!["[whatsapp, web]", "[email]"]).prop_map(|c| format!("channel in {c}")),
+        prop::sample::select(vec!["whatsapp", "email", "web"])
+            .prop_map(|c| format!("channel is {c}")),
+        prop::sample::select(vec!["[whatsapp, web]", "[email]"])
+            .prop_map(|c| format!("channel in {c}")),
         prop::sample::select(vec!["new", "open", "pending"]).prop_map(|s| format!("status is {s}")),
         Just("status in [new, open]".to_string()),
         Just("ticket is created".to_string()),
         Just("ticket is updated".to_string()),
         Just("not tags includes t1".to_string()),
-        prop::sample::select(vec!["low", "normal", "high"]).prop_map(|p| format!("priority is {p}")),
+        prop::sample::select(vec!["low", "normal", "high"])
+            .prop_map(|p| format!("priority is {p}")),
     ]
 }
 
@@ -28,7 +31,8 @@ fn action() -> impl Strategy<Value = String> {
     prop_oneof![
         (0..4u8).prop_map(|k| format!("add tags t{k}")),
         (0..4u8).prop_map(|k| format!("remove tags t{k}")),
-        prop::sample::select(vec!["low", "normal", "high"]).prop_map(|p| format!("set priority {p}")),
+        prop::sample::select(vec!["low", "normal", "high"])
+            .prop_map(|p| format!("set priority {p}")),
         prop::sample::select(vec!["open", "pending"]).prop_map(|s| format!("set status {s}")),
     ]
 }

@@ -489,13 +489,20 @@ impl<S: TicketStore> Engine<S> {
         let mut text = m.text.clone();
         let mut attachments = m.attachments.clone();
         {
+            // A media caption is also the message text (events.md): redact and count
+            // each distinct text once.
             let mut texts: Vec<&mut String> = vec![&mut text];
             for a in attachments.iter_mut() {
-                if let Some(c) = a.caption.as_mut() {
+                if let Some(c) = a.caption.as_mut().filter(|c| **c != m.text) {
                     texts.push(c);
                 }
             }
             w.redact(&mut texts);
+        }
+        for a in attachments.iter_mut() {
+            if a.caption.as_deref() == Some(m.text.as_str()) {
+                a.caption = Some(text.clone());
+            }
         }
         let sent_at = m.sent_at.unwrap_or(event.at);
         // W1, W3: the anchor is the latest end-user send time seen.

@@ -87,11 +87,7 @@ fn key_value(k: &Key, t: &Ticket) -> Option<serde_json::Value> {
         Key::Form => text_value(&t.form),
         Key::Brand => text_value(&t.brand),
         Key::Schedule => text_value(&t.schedule),
-        // `unoffered` is the empty state: not reported as set at creation.
-        Key::Satisfaction => match t.satisfaction {
-            crate::model::Satisfaction::Unoffered => None,
-            s => Some(s.as_str().into()),
-        },
+        Key::Satisfaction => Some(t.satisfaction.as_str().into()),
         Key::DueAt => ts_value(&t.due_at),
         Key::SlaBreachAt => ts_value(&t.sla_breach_at),
         Key::Custom(n) => t.fields.get(n).map(field_json),
@@ -238,10 +234,13 @@ impl<'r> Work<'r> {
                 Key::Form,
                 Key::Brand,
                 Key::Schedule,
-                Key::Satisfaction,
-                Key::DueAt,
-                Key::SlaBreachAt,
             ]);
+            // `unoffered` is the empty state: not reported as set at creation (a rule
+            // that sets it touches it again).
+            if w.ticket.satisfaction != crate::model::Satisfaction::Unoffered {
+                w.touched.push(Key::Satisfaction);
+            }
+            w.touched.extend([Key::DueAt, Key::SlaBreachAt]);
             let customs: Vec<Key> = w
                 .ticket
                 .fields

@@ -259,6 +259,12 @@ pub fn write_line<W: Write>(out: &mut W, line: &str) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// Scrubs one value before it is laid out: in pretty text, neighbouring words could
+/// join a card number into a longer run (R1) or precede it with `+` (R5).
+fn sc(s: &str) -> Cow<'_, str> {
+    redact::scrub(s)
+}
+
 fn minute(t: Timestamp) -> String {
     crate::guards::format_utc_minute(t)
 }
@@ -398,12 +404,13 @@ fn explain_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
     s.push_str(&format!("{indent}explain\n"));
     for r in &t.explain {
         let mark = if r.matched { "✓" } else { "✗" };
-        s.push_str(&format!("{indent}  {mark} {}\n", r.rule));
+        s.push_str(&format!("{indent}  {mark} {}\n", sc(&r.rule)));
         for c in &r.conditions {
             let mark = if c.value { "✓" } else { "✗" };
             s.push_str(&format!(
                 "{indent}      {mark} {:<44} actual: {}\n",
-                c.text, c.actual
+                sc(&c.text),
+                sc(&c.actual)
             ));
         }
     }
@@ -411,7 +418,7 @@ fn explain_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
 
 fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
     if !t.fired.is_empty() {
-        s.push_str(&format!("{indent}fired    {}\n", t.fired.join(", ")));
+        s.push_str(&format!("{indent}fired    {}\n", sc(&t.fired.join(", "))));
     }
     if t.redactions > 0 {
         s.push_str(&format!(
@@ -424,8 +431,8 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
             Change::Field { field, from, to } => {
                 let v = |v: &Option<serde_json::Value>| match v {
                     None => "—".to_string(),
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(v) => v.to_string(),
+                    Some(serde_json::Value::String(s)) => sc(s).into_owned(),
+                    Some(v) => sc(&v.to_string()).into_owned(),
                 };
                 s.push_str(&format!(
                     "{indent}change   {field}: {} → {}\n",
@@ -434,8 +441,8 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
                 ));
             }
             Change::Tags { added, removed } => {
-                let mut parts: Vec<String> = added.iter().map(|t| format!("+{t}")).collect();
-                parts.extend(removed.iter().map(|t| format!("-{t}")));
+                let mut parts: Vec<String> = added.iter().map(|t| format!("+{}", sc(t))).collect();
+                parts.extend(removed.iter().map(|t| format!("-{}", sc(t))));
                 s.push_str(&format!("{indent}change   tags {}\n", parts.join(" ")));
             }
         }
@@ -470,14 +477,15 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
         };
         s.push_str(&format!(
             "{indent}{kind:<8} {} from {} — {verdict}\n",
-            m.id, m.source
+            sc(&m.id),
+            sc(&m.source)
         ));
     }
     for n in &t.notices {
-        s.push_str(&format!("{indent}notice   {n}\n"));
+        s.push_str(&format!("{indent}notice   {}\n", sc(n)));
     }
     for w in &t.warnings {
-        s.push_str(&format!("{indent}warning  {w}\n"));
+        s.push_str(&format!("{indent}warning  {}\n", sc(w)));
     }
     explain_pretty(s, t, indent);
 }
@@ -490,24 +498,27 @@ pub fn event_pretty(line: usize, o: &EventOutcome) -> String {
         LineStatus::Duplicate => "duplicate",
     };
     let ticket = match o.tickets.len() {
-        0 => o.ticket_hint.clone().unwrap_or_else(|| "—".into()),
-        1 => o.tickets[0].ticket.clone(),
+        0 => o
+            .ticket_hint
+            .as_deref()
+            .map_or("—".into(), |t| sc(t).into_owned()),
+        1 => sc(&o.tickets[0].ticket).into_owned(),
         n => format!("{n} tickets"),
     };
     let at = o.at.map(minute).unwrap_or_else(|| "—".into());
     let mut s = format!(
         "line {line:<4} {ticket:<14} {at}  {}  {status}\n",
-        o.event.as_deref().unwrap_or("—")
+        sc(o.event.as_deref().unwrap_or("—"))
     );
     if let Some(e) = &o.error {
-        s.push_str(&format!("    error    {e}\n"));
+        s.push_str(&format!("    error    {}\n", sc(e)));
     }
     for w in &o.warnings {
-        s.push_str(&format!("    warning  {w}\n"));
+        s.push_str(&format!("    warning  {}\n", sc(w)));
     }
     if o.tickets.len() > 1 {
         for t in &o.tickets {
-            s.push_str(&format!("  {}\n", t.ticket));
+            s.push_str(&format!("  {}\n", sc(&t.ticket)));
             record_pretty(&mut s, t, "    ");
         }
     } else if let Some(t) = o.tickets.first() {
@@ -520,7 +531,7 @@ pub fn event_pretty(line: usize, o: &EventOutcome) -> String {
 pub fn run_pretty(r: &AutomationRun) -> String {
     let mut s = format!("automation run {}\n", minute(r.at));
     for t in &r.tickets {
-        s.push_str(&format!("  {}\n", t.ticket));
+        s.push_str(&format!("  {}\n", sc(&t.ticket)));
         record_pretty(&mut s, t, "    ");
     }
     s

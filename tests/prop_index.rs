@@ -130,3 +130,109 @@ proptest! {
         }
     }
 }
+
+fn automation(i: usize) -> impl Strategy<Value = String> {
+    let time = (
+        prop::sample::select(vec![
+            "created",
+            "updated",
+            "open",
+            "pending",
+            "solved",
+            "requester_update",
+        ]),
+        prop::sample::select(vec![">", ">=", "is", "<"]),
+        0..6i64,
+    )
+        .prop_map(|(a, op, n)| format!("hours since {a} {op} {n}"));
+    (
+        time,
+        prop::collection::vec(condition(), 0..2),
+        (0..4u8),
+        prop::collection::vec(action(), 0..2),
+        any::<bool>(),
+    )
+        .prop_map(move |(time, conds, k, acts, second_time)| {
+            let mut s = format!(
+                "automation \"a{i}\" {{\n  when all {{\n    {time}\n    tags excludes n{k}\n"
+            );
+            if second_time {
+                s.push_str("    hours since created < 30\n");
+            }
+            for c in conds {
+                if !c.contains("ticket is") {
+                    s.push_str(&format!("    {c}\n"));
+                }
+            }
+            s.push_str(&format!("  }}\n  then {{\n    add tags n{k}\n"));
+            for a in acts {
+                s.push_str(&format!("    {a}\n"));
+            }
+            s.push_str("  }\n}\n");
+            s
+        })
+}
+
+fn automation_set() -> impl Strategy<Value = String> {
+    (1..6usize).prop_flat_map(|n| {
+        (0..n)
+            .map(automation)
+            .collect::<Vec<_>>()
+            .prop_map(|a| a.concat())
+    })
+}
+
+fn timeline() -> impl Strategy<Value = Vec<String>> {
+    let ev = (
+        0..3u8,
+        0..4u8,
+        prop::sample::select(vec!["open", "pending", "solved"]),
+        1..200i64,
+    );
+    prop::collection::vec(ev, 1..12).prop_map(|evs| {
+        let mut t = 1_795_510_800i64; // 2026-11-24T09:00:00Z
+        let mut out = Vec::new();
+        let mut created = [false; 3];
+        for (tk, tag, status, gap) in evs {
+            t += gap * 60;
+            let at = jiff::Timestamp::from_second(t).unwrap();
+            if !created[tk as usize] {
+                created[tk as usize] = true;
+                out.push(format!(
+                    r#"{{"type":"ticket.created","at":"{at}","ticket":{{"id":"T{tk}","channel":"email","assignee":"a","status":"{status}","tags":["t{tag}"]}}}}"#
+                ));
+            } else {
+                out.push(format!(
+                    r#"{{"type":"ticket.updated","at":"{at}","ticket":"T{tk}","by":"agent","changes":{{"status":"{status}","add_tags":["t{tag}"]}}}}"#
+                ));
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+    /// Deadline-driven automation runs (issue #5) give the same runs as testing every
+    /// ticket against every automation (explain mode), S11–S17.
+    #[test]
+    fn automation_schedule_gives_the_same_runs_as_a_full_scan(autos in automation_set(), evs in timeline(), limit in 1..4u32) {
+        let account = ticket_rules::io::parse_account(&format!("automation_ticket_limit: {limit}\n")).unwrap();
+        let sources = [RuleSource { name: "a.rules".into(), text: autos.clone() }];
+        let (rs, _) = compile(&sources, account).expect("generated automations compile");
+        let rs = Arc::new(rs);
+        let mut fast = Engine::new(Arc::clone(&rs));
+        let mut full = Engine::new(Arc::clone(&rs));
+        full.set_explain(true);
+        let key = |r: &ticket_rules::AutomationRun| (r.at, r.tickets.iter().map(|t| (t.ticket.clone(), t.fired.clone(), t.changes.clone())).collect::<Vec<_>>());
+        for (i, line) in evs.iter().enumerate() {
+            let a = fast.process(decode_line(line, i + 1).unwrap());
+            let b = full.process(decode_line(line, i + 1).unwrap());
+            prop_assert_eq!(a.runs.iter().map(key).collect::<Vec<_>>(), b.runs.iter().map(key).collect::<Vec<_>>(), "automations:\n{}", autos);
+        }
+        let end = fast.clock().unwrap().checked_add(jiff::SignedDuration::from_hours(40)).unwrap();
+        let a = fast.advance_to(end);
+        let b = full.advance_to(end);
+        prop_assert_eq!(a.iter().map(key).collect::<Vec<_>>(), b.iter().map(key).collect::<Vec<_>>(), "automations:\n{}", autos);
+    }
+}

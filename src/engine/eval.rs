@@ -264,6 +264,20 @@ fn eval_test(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> bool {
     }
 }
 
+/// The time `hours since` counts from (S13); `None` when the ticket has none, or for a
+/// status anchor when the ticket is no longer in that status.
+pub(crate) fn anchor(since: Since, t: &Ticket) -> Option<Timestamp> {
+    match since {
+        Since::Created => Some(t.created_at),
+        Since::Updated => Some(t.updated_at),
+        Since::RequesterUpdate => t.requester_updated_at,
+        Since::AssigneeUpdate => t.assignee_updated_at,
+        Since::Status(s) => (t.status == s).then_some(t.status_changed_at),
+        Since::Assigned => t.assigned_at,
+        Since::LastEndUserMessage => t.last_end_user_message_at,
+    }
+}
+
 /// The whole hours a time condition compares (S12–S14); `None` when the ticket has no
 /// such time (or is not in the status).
 fn hours_of(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> Option<i64> {
@@ -271,15 +285,7 @@ fn hours_of(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> Option<i64> {
         Test::HoursSince {
             since, business, ..
         } => {
-            let anchor = match since {
-                Since::Created => Some(t.created_at),
-                Since::Updated => Some(t.updated_at),
-                Since::RequesterUpdate => t.requester_updated_at,
-                Since::AssigneeUpdate => t.assignee_updated_at,
-                Since::Status(s) => (t.status == *s).then_some(t.status_changed_at),
-                Since::Assigned => t.assigned_at,
-                Since::LastEndUserMessage => t.last_end_user_message_at,
-            }?;
+            let anchor = anchor(*since, t)?;
             Some(if *business {
                 rs.calendar_for(t).business_hours_between(anchor, u.now)
             } else {

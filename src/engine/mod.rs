@@ -9,6 +9,7 @@ mod eval;
 mod index;
 pub mod outcome;
 pub mod ruleset;
+mod schedule;
 pub mod store;
 mod update;
 
@@ -30,6 +31,7 @@ pub use outcome::{
     MessageKind, RuleTrace, TicketOutcome,
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
+use schedule::Schedule;
 pub use store::{MemoryStore, SentMessage, TicketStore};
 use update::{diff, IdScheme, Key, Work};
 
@@ -50,6 +52,7 @@ pub struct Step {
 pub struct Engine<S: TicketStore = MemoryStore> {
     rules: Arc<RuleSet>,
     store: S,
+    schedule: Schedule,
     explain: bool,
 }
 
@@ -109,9 +112,16 @@ fn check_changes(t: &Ticket, c: &Changes) -> Result<(), String> {
 impl<S: TicketStore> Engine<S> {
     /// An engine over `store`.
     pub fn with_store(rules: Arc<RuleSet>, store: S) -> Self {
+        let mut schedule = Schedule::new(&rules.automation_plans);
+        for pos in 0..store.len() {
+            if let Some(t) = store.ticket_at(pos) {
+                schedule.update(pos as u32, None, t);
+            }
+        }
         Engine {
             rules,
             store,
+            schedule,
             explain: false,
         }
     }
@@ -231,6 +241,13 @@ impl<S: TicketStore> Engine<S> {
         runs
     }
 
+    /// Stores a ticket and keeps the automation schedule's indexes up to date.
+    fn save(&mut self, t: Ticket) {
+        let pos = self.store.position(&t.id).unwrap_or(self.store.len()) as u32;
+        self.schedule.update(pos, self.store.get(&t.id), &t);
+        self.store.put(t);
+    }
+
     fn validate(&self, event: &Event) -> Result<(), String> {
         match &event.kind {
             EventKind::TicketCreated(nt) => {
@@ -298,7 +315,7 @@ impl<S: TicketStore> Engine<S> {
                 }
                 w.run_triggers();
                 let (t, o, _) = w.finish();
-                self.store.put(t);
+                self.save(t);
                 tickets.push(o);
             }
             EventKind::Clock => {}
@@ -411,7 +428,7 @@ impl<S: TicketStore> Engine<S> {
         w.run_triggers();
         let (t, o, c) = w.finish();
         *counter = c;
-        self.store.put(t);
+        self.save(t);
         o
     }
 
@@ -530,7 +547,7 @@ impl<S: TicketStore> Engine<S> {
         w.run_triggers();
         let (t, o, c) = w.finish();
         *counter = c;
-        self.store.put(t);
+        self.save(t);
         Ok(o)
     }
 
@@ -593,7 +610,7 @@ impl<S: TicketStore> Engine<S> {
         w.run_triggers();
         let (t, o, c) = w.finish();
         *counter = c;
-        self.store.put(t);
+        self.save(t);
         o
     }
 
@@ -645,18 +662,26 @@ impl<S: TicketStore> Engine<S> {
         // Per ticket: (ticket at the start of the run, record, touched, tag order, counter).
         let mut recs: Vec<(Ticket, TicketOutcome, Vec<Key>, Vec<String>, usize)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let ids = self.store.ids();
+        let prev = self.schedule.last_run.replace(at);
+        let dirty_prev = std::mem::take(&mut self.schedule.dirty);
+        let full_scan = self.explain || prev.is_none();
+        let all_positions = |n: usize| (0..n as u32).collect::<Vec<u32>>();
+        // S1: tickets solved 28 days ago close, without triggers.
         let close_after = SignedDuration::from_hours(24 * CLOSE_AFTER_SOLVED_DAYS);
-        for id in &ids {
-            let Some(t) = self.store.get(id) else {
+        let mut due: Vec<u32> = Vec::new();
+        match at.checked_sub(close_after) {
+            Ok(limit) => {
+                self.schedule
+                    .anchored(schedule::SOLVED, None, limit.as_second(), &mut due)
+            }
+            Err(_) => {}
+        }
+        due.sort_unstable();
+        for pos in due {
+            let Some(t) = self.store.ticket_at(pos as usize) else {
                 continue;
             };
-            let due = t.status == Status::Solved
-                && t.solved_at
-                    .is_some_and(|s| s.checked_add(close_after).is_ok_and(|c| c <= at));
-            if !due {
-                continue;
-            }
+            let id = t.id.clone();
             let before = t.clone();
             let mut t = t.clone();
             t.status = Status::Closed;
@@ -667,20 +692,39 @@ impl<S: TicketStore> Engine<S> {
                 fired: vec!["system:close-after-28-days".into()],
                 ..Default::default()
             };
-            self.store.put(t);
-            index.insert(id.clone(), recs.len());
+            self.save(t);
+            index.insert(id, recs.len());
             recs.push((before, o, vec![Key::Status], Vec::new(), 0));
         }
         let mut traces: HashMap<String, Vec<outcome::RuleTrace>> = HashMap::new();
         let limit = rs.account.automation_ticket_limit as usize;
         let per_ticket = rs.account.automation_updates_per_ticket;
-        for auto in &rs.automations {
+        let mut candidates: Vec<u32> = Vec::new();
+        for (ai, auto) in rs.automations.iter().enumerate() {
             let mut updated = 0usize;
-            for id in &ids {
+            candidates.clear();
+            let plan = rs.automation_plans[ai];
+            match (plan.driver, prev) {
+                (Some((since, m)), Some(prev)) if !full_scan => {
+                    let hi = at.as_second().saturating_sub(m.saturating_mul(3600));
+                    let lo = (!plan.other_time)
+                        .then(|| prev.as_second().saturating_sub(m.saturating_mul(3600)));
+                    self.schedule.anchored(since, lo, hi, &mut candidates);
+                    candidates.extend_from_slice(&dirty_prev);
+                    candidates.extend_from_slice(&self.schedule.dirty);
+                    candidates.append(&mut self.schedule.pending[ai]);
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                }
+                _ => candidates = all_positions(self.store.len()),
+            }
+            for (ci, &pos) in candidates.iter().enumerate() {
                 if updated >= limit {
+                    // S16: the rest are picked up in later runs while they still match.
+                    self.schedule.pending[ai].extend_from_slice(&candidates[ci..]);
                     break;
                 }
-                let Some(t) = self.store.get(id) else {
+                let Some(t) = self.store.ticket_at(pos as usize) else {
                     continue;
                 };
                 if t.status == Status::Closed || t.automation_updates >= per_ticket {
@@ -700,13 +744,14 @@ impl<S: TicketStore> Engine<S> {
                 };
                 if self.explain {
                     traces
-                        .entry(id.clone())
+                        .entry(t.id.clone())
                         .or_default()
                         .push(eval::trace(auto, t, &upd, &rs));
                 }
                 if !eval::rule_matches(auto, t, &upd, &rs) {
                     continue;
                 }
+                let id = t.id.clone();
                 upd.baseline = Some(t.clone());
                 updated += 1;
                 let slot = *index.entry(id.clone()).or_insert_with(|| {
@@ -742,7 +787,7 @@ impl<S: TicketStore> Engine<S> {
                 if self.explain {
                     traces.entry(id.clone()).or_default().append(&mut o.explain);
                 }
-                self.store.put(t);
+                self.save(t);
                 let rec = &mut recs[slot];
                 rec.4 = c;
                 rec.1.redactions += o.redactions;

@@ -9,6 +9,7 @@ use crate::syntax::ast::RuleKind;
 
 use super::calendar::Calendar;
 use super::index::RuleIndex;
+use super::schedule::{plan, Plan};
 
 /// The default rules compiled into the binary (`rules/default/`), as (name, text).
 pub const DEFAULT_RULES: &[(&str, &str)] = &[(
@@ -50,6 +51,7 @@ pub enum CompileError {
 pub struct RuleSet {
     pub(crate) triggers: Vec<RuleIr>,
     pub(crate) trigger_index: RuleIndex,
+    pub(crate) automation_plans: Vec<Plan>,
     pub(crate) automations: Vec<RuleIr>,
     pub(crate) redactions: Vec<RuleIr>,
     pub(crate) account: Account,
@@ -105,6 +107,7 @@ impl RuleSet {
         let mut rs = RuleSet {
             triggers: Vec::new(),
             trigger_index: RuleIndex::default(),
+            automation_plans: Vec::new(),
             automations: Vec::new(),
             redactions: Vec::new(),
             account,
@@ -119,6 +122,7 @@ impl RuleSet {
             }
         }
         rs.trigger_index = RuleIndex::build(&rs.triggers);
+        rs.automation_plans = rs.automations.iter().map(plan).collect();
         Ok((rs, checked))
     }
 

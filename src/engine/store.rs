@@ -33,6 +33,14 @@ pub trait TicketStore {
     fn position(&self, id: &str) -> Option<usize>;
     /// Ticket ids in creation order.
     fn ids(&self) -> Vec<String>;
+    /// Number of tickets.
+    fn len(&self) -> usize;
+    /// True when there are no tickets.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The ticket at a position in creation order.
+    fn ticket_at(&self, pos: usize) -> Option<&Ticket>;
     /// The newest non-closed WhatsApp ticket whose requester phone is `phone` (events.md).
     fn whatsapp_ticket_for(&self, phone: &str) -> Option<&Ticket>;
     /// For an event key applied before: `Some(ticket of its first record)`.
@@ -66,16 +74,6 @@ impl MemoryStore {
         Self::default()
     }
 
-    /// Number of tickets.
-    pub fn len(&self) -> usize {
-        self.tickets.len()
-    }
-
-    /// True when there are no tickets.
-    pub fn is_empty(&self) -> bool {
-        self.tickets.is_empty()
-    }
-
     /// Tickets in creation order.
     pub fn tickets(&self) -> &[Ticket] {
         &self.tickets
@@ -107,6 +105,14 @@ impl TicketStore for MemoryStore {
 
     fn ids(&self) -> Vec<String> {
         self.tickets.iter().map(|t| t.id.clone()).collect()
+    }
+
+    fn len(&self) -> usize {
+        self.tickets.len()
+    }
+
+    fn ticket_at(&self, pos: usize) -> Option<&Ticket> {
+        self.tickets.get(pos)
     }
 
     fn whatsapp_ticket_for(&self, phone: &str) -> Option<&Ticket> {

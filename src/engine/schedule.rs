@@ -1,0 +1,174 @@
+//! Deadline-driven automation runs (issue #5): an hourly run must not test every ticket
+//! against every automation. S11–S17 are unchanged; this only decides which tickets an
+//! automation *can* match at a run.
+//!
+//! An automation with a calendar-hours condition `hours since X > N` (or `>= N`, `is N`)
+//! in `when all` is *driven* by it: the condition first holds at the run when the
+//! ticket's anchor X is `m` whole hours old (`m = N+1` for `>`, else `N`, S12). The
+//! engine keeps every anchor it needs in a sorted index (anchor time → ticket position).
+//! At a run at `t` after the previous run `p`, the automation's candidates are:
+//! - tickets whose anchor became `m` hours old since the last run: anchor in
+//!   `(p − m h, t − m h]` — or every anchor up to `t − m h` when the automation has other
+//!   time-dependent conditions (business hours, `hours until`, `window`, a second
+//!   `hours since`), which can turn true without the ticket changing;
+//! - tickets updated since the start of the previous run (their other conditions may
+//!   have changed; those updated by the previous run may still match, S15);
+//! - tickets left over when the previous run hit the per-automation limit (S16).
+//!
+//! A ticket outside these sets had the same state and the same driving-condition value at
+//! the previous run, so its result then is its result now. Automations that are not
+//! driven, the first run, and explain mode test every ticket.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
+
+use jiff::Timestamp;
+
+use crate::check::ir::{Cmp, RuleIr, Since, Test};
+use crate::model::{Status, Ticket};
+
+use super::eval::anchor;
+
+/// How an automation's candidates are found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Plan {
+    /// The driving anchor and the whole hours `m` at which it first holds.
+    pub driver: Option<(Since, i64)>,
+    /// The automation has time-dependent conditions besides the driver.
+    pub other_time: bool,
+}
+
+fn time_dependent(t: &Test) -> bool {
+    matches!(
+        t,
+        Test::HoursSince { .. }
+            | Test::HoursUntil { .. }
+            | Test::WithinBusinessHours
+            | Test::WindowOpen(_)
+    )
+}
+
+/// Finds the driving condition of an automation.
+pub(crate) fn plan(r: &RuleIr) -> Plan {
+    let mut driver = None;
+    let mut other_time = false;
+    for c in &r.all {
+        match &c.test {
+            Test::HoursSince {
+                since,
+                cmp,
+                hours,
+                business: false,
+            } if !c.negated && matches!(cmp, Cmp::Gt | Cmp::Ge | Cmp::Eq) && driver.is_none() => {
+                let m = if *cmp == Cmp::Gt {
+                    hours.saturating_add(1)
+                } else {
+                    *hours
+                };
+                driver = Some((*since, m));
+            }
+            t if time_dependent(t) => other_time = true,
+            _ => {}
+        }
+    }
+    if r.any.iter().any(|c| time_dependent(&c.test)) {
+        other_time = true;
+    }
+    Plan { driver, other_time }
+}
+
+/// A small key for an anchor kind.
+fn kind(s: Since) -> u8 {
+    match s {
+        Since::Created => 0,
+        Since::Updated => 1,
+        Since::RequesterUpdate => 2,
+        Since::AssigneeUpdate => 3,
+        Since::Status(st) => 4 + st as u8,
+        Since::Assigned => 11,
+        Since::LastEndUserMessage => 12,
+    }
+}
+
+/// The solved anchor, which the 28-day close (S1) always needs.
+pub(crate) const SOLVED: Since = Since::Status(Status::Solved);
+
+/// The engine's automation bookkeeping: anchor indexes, updated tickets, leftovers.
+#[derive(Debug, Default)]
+pub(crate) struct Schedule {
+    /// Anchor kinds indexed, with their index: (anchor seconds, ticket position).
+    anchors: Vec<(Since, BTreeSet<(i64, u32)>)>,
+    kinds: HashMap<u8, usize>,
+    /// Positions of tickets updated since the start of the last run (with repeats).
+    pub dirty: Vec<u32>,
+    /// Per automation: candidates left over when the limit was hit (S16).
+    pub pending: Vec<Vec<u32>>,
+    /// The previous run's time.
+    pub last_run: Option<Timestamp>,
+}
+
+impl Schedule {
+    /// Bookkeeping for the anchors `plans` need (plus the solved anchor).
+    pub fn new(plans: &[Plan]) -> Self {
+        let mut s = Schedule {
+            pending: vec![Vec::new(); plans.len()],
+            ..Default::default()
+        };
+        for since in plans
+            .iter()
+            .filter_map(|p| p.driver.map(|d| d.0))
+            .chain([SOLVED])
+        {
+            if let std::collections::hash_map::Entry::Vacant(e) = s.kinds.entry(kind(since)) {
+                e.insert(s.anchors.len());
+                s.anchors.push((since, BTreeSet::new()));
+            }
+        }
+        s
+    }
+
+    fn key(since: Since, t: &Ticket) -> Option<i64> {
+        if t.status == Status::Closed {
+            return None;
+        }
+        anchor(since, t).map(|a| a.as_second())
+    }
+
+    /// Records that the ticket at `pos` changed from `before` to `after`.
+    pub fn update(&mut self, pos: u32, before: Option<&Ticket>, after: &Ticket) {
+        for (since, set) in &mut self.anchors {
+            let old = before.and_then(|b| Self::key(*since, b));
+            let new = Self::key(*since, after);
+            if old != new {
+                if let Some(o) = old {
+                    set.remove(&(o, pos));
+                }
+                if let Some(n) = new {
+                    set.insert((n, pos));
+                }
+            }
+        }
+        self.dirty.push(pos);
+    }
+
+    /// Positions whose `since` anchor (in seconds) lies in `(lo, hi]` (`lo = None`: no
+    /// lower bound), appended to `out`.
+    pub fn anchored(&self, since: Since, lo: Option<i64>, hi: i64, out: &mut Vec<u32>) {
+        let Some(&i) = self.kinds.get(&kind(since)) else {
+            return;
+        };
+        let lower = match lo {
+            Some(l) => Bound::Excluded((l, u32::MAX)),
+            None => Bound::Unbounded,
+        };
+        if lo.is_some_and(|l| l >= hi) {
+            return;
+        }
+        out.extend(
+            self.anchors[i]
+                .1
+                .range((lower, Bound::Included((hi, u32::MAX))))
+                .map(|&(_, p)| p),
+        );
+    }
+}

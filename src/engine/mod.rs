@@ -664,7 +664,6 @@ impl<S: TicketStore> Engine<S> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let prev = self.schedule.last_run.replace(at);
         let dirty_prev = std::mem::take(&mut self.schedule.dirty);
-        let full_scan = self.explain || prev.is_none();
         let all_positions = |n: usize| (0..n as u32).collect::<Vec<u32>>();
         // S1: tickets solved 28 days ago close, without triggers.
         let close_after = SignedDuration::from_hours(24 * CLOSE_AFTER_SOLVED_DAYS);
@@ -704,11 +703,15 @@ impl<S: TicketStore> Engine<S> {
             let mut updated = 0usize;
             candidates.clear();
             let plan = rs.automation_plans[ai];
-            match (plan.driver, prev) {
-                (Some((since, m)), Some(prev)) if !full_scan => {
+            match plan.driver {
+                Some((since, m)) if !self.explain => {
                     let hi = at.as_second().saturating_sub(m.saturating_mul(3600));
-                    let lo = (!plan.other_time)
-                        .then(|| prev.as_second().saturating_sub(m.saturating_mul(3600)));
+                    // Without other time conditions only anchors that came of age since
+                    // the previous run are new; the first run takes every old anchor.
+                    let lo = match prev {
+                        Some(p) if !plan.other_time => Some(p.as_second().saturating_sub(m.saturating_mul(3600))),
+                        _ => None,
+                    };
                     self.schedule.anchored(since, lo, hi, &mut candidates);
                     candidates.extend_from_slice(&dirty_prev);
                     candidates.extend_from_slice(&self.schedule.dirty);

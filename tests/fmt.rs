@@ -885,21 +885,14 @@ fn snapshot_default_credit_cards() {
 /// The shipped files are canonical except for the column of their trailing comments
 /// (they align them; the canonical layout puts two spaces before `#`).
 #[test]
-fn shipped_rules_differ_from_canonical_only_in_trailing_comment_spacing() {
-    let squeeze = regex::Regex::new(r"[ ]{2,}#").expect("regex");
-    for src in [
-        ROUTING,
-        WHATSAPP,
-        NOTIFICATIONS,
-        AUTOMATIONS,
-        CREDIT_CARDS,
-        DSL_EXAMPLES,
-    ] {
-        assert_eq!(squeeze.replace_all(src, "  #"), fmt(src));
-    }
-    for src in [ROUTING, WHATSAPP, NOTIFICATIONS] {
+fn shipped_rules_are_canonical() {
+    // The shipped rules are kept formatted (`ticket-rules fmt rules/`); the dsl.md copy
+    // lines its trailing comments up in a column, which is the only difference.
+    for src in [ROUTING, WHATSAPP, NOTIFICATIONS, AUTOMATIONS, CREDIT_CARDS] {
         assert_eq!(fmt(src), src);
     }
+    let squeeze = regex::Regex::new(r"[ ]{2,}#").expect("regex");
+    assert_eq!(squeeze.replace_all(DSL_EXAMPLES, "  #"), fmt(DSL_EXAMPLES));
 }
 
 // ----------------------------------------------------------------- layout decisions

@@ -663,7 +663,15 @@ impl<S: TicketStore> Engine<S> {
         let mut recs: Vec<(Ticket, TicketOutcome, Vec<Key>, Vec<String>, usize)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let prev = self.schedule.last_run.replace(at);
+        // Tickets updated since the start of the previous run, then (as the run goes on)
+        // those updated by this run's automations: one bit per ticket position.
         let dirty_prev = std::mem::take(&mut self.schedule.dirty);
+        let words = self.store.len().div_ceil(64);
+        let mut dirty_bits = vec![0u64; words];
+        for &p in &dirty_prev {
+            set_bit(&mut dirty_bits, p);
+        }
+        let mut cand_bits = vec![0u64; words];
         let all_positions = |n: usize| (0..n as u32).collect::<Vec<u32>>();
         // S1: tickets solved 28 days ago close, without triggers.
         let close_after = SignedDuration::from_hours(24 * CLOSE_AFTER_SOLVED_DAYS);
@@ -692,6 +700,7 @@ impl<S: TicketStore> Engine<S> {
                 ..Default::default()
             };
             self.save(t);
+            set_bit(&mut dirty_bits, pos);
             index.insert(id, recs.len());
             recs.push((before, o, vec![Key::Status], Vec::new(), 0));
         }
@@ -713,11 +722,19 @@ impl<S: TicketStore> Engine<S> {
                         _ => None,
                     };
                     self.schedule.anchored(since, lo, hi, &mut candidates);
-                    candidates.extend_from_slice(&dirty_prev);
-                    candidates.extend_from_slice(&self.schedule.dirty);
                     candidates.append(&mut self.schedule.pending[ai]);
-                    candidates.sort_unstable();
-                    candidates.dedup();
+                    cand_bits.fill(0);
+                    for &p in &candidates {
+                        set_bit(&mut cand_bits, p);
+                    }
+                    candidates.clear();
+                    for (wi, (&c, &d)) in cand_bits.iter().zip(&dirty_bits).enumerate() {
+                        let mut x = c | d;
+                        while x != 0 {
+                            candidates.push(wi as u32 * 64 + x.trailing_zeros());
+                            x &= x - 1;
+                        }
+                    }
                 }
                 _ => candidates = all_positions(self.store.len()),
             }
@@ -791,6 +808,7 @@ impl<S: TicketStore> Engine<S> {
                     traces.entry(id.clone()).or_default().append(&mut o.explain);
                 }
                 self.save(t);
+                set_bit(&mut dirty_bits, pos);
                 let rec = &mut recs[slot];
                 rec.4 = c;
                 rec.1.redactions += o.redactions;
@@ -829,6 +847,12 @@ trait SatisfactionDefault {
 impl SatisfactionDefault for Option<crate::model::Satisfaction> {
     fn unwrap_or_default_satisfaction(self) -> crate::model::Satisfaction {
         self.unwrap_or(crate::model::Satisfaction::Unoffered)
+    }
+}
+
+fn set_bit(bits: &mut [u64], pos: u32) {
+    if let Some(w) = bits.get_mut(pos as usize / 64) {
+        *w |= 1 << (pos % 64);
     }
 }
 

@@ -1,8 +1,9 @@
 //! An hourly automation run over 1,000,000 tickets with 500 automations (issue #5).
 //!
 //! Tickets are spread over the 30 days before the run with random statuses, tags and
-//! anchors; automation i is `status is S` + `hours since A > N` + `tags excludes done_i`
-//! → `add tags done_i` (S15), with S, A and N varying. Prints the time of the first run
+//! anchors; automation i is `status is S` + `tags includes tK` + `hours since A > N` +
+//! `tags excludes done_i` → `add tags done_i` (S15), with S, K (one of 50 tags, each
+//! ticket has one), A and N varying — so an automation concerns about 1 ticket in 200. Prints the time of the first run
 //! (every anchor that is old enough is a candidate) and of the following hourly runs
 //! (only anchors that came of age, and updated tickets).
 //!
@@ -41,7 +42,8 @@ fn automations(n: usize) -> String {
         let anchor = if i % 2 == 0 { status } else { anchors[i % 3] };
         let hours = 24 + (i * 7) % 600;
         s.push_str(&format!(
-            "automation \"a{i}\" {{\n  when all {{\n    status is {status}\n    hours since {anchor} > {hours}\n    tags excludes done_{i}\n  }}\n  then {{\n    add tags done_{i}\n  }}\n}}\n"
+            "automation \"a{i}\" {{\n  when all {{\n    status is {status}\n    tags includes t{}\n    hours since {anchor} > {hours}\n    tags excludes done_{i}\n  }}\n  then {{\n    add tags done_{i}\n  }}\n}}\n",
+            i % 50
         ));
     }
     s

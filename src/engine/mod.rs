@@ -708,6 +708,18 @@ impl<S: TicketStore> Engine<S> {
         let limit = rs.account.automation_ticket_limit as usize;
         let per_ticket = rs.account.automation_updates_per_ticket;
         let mut candidates: Vec<u32> = Vec::new();
+        // How automations see a ticket before acting: the baseline is the ticket itself
+        // (S6), so it is cloned only for tickets that match.
+        let probe = Update {
+            created: false,
+            via: "automation".into(),
+            role: Role::System,
+            comment: None,
+            message: None,
+            now: at,
+            baseline: None,
+            explain: self.explain,
+        };
         for (ai, auto) in rs.automations.iter().enumerate() {
             let mut updated = 0usize;
             candidates.clear();
@@ -750,29 +762,20 @@ impl<S: TicketStore> Engine<S> {
                 if t.status == Status::Closed || t.automation_updates >= per_ticket {
                     continue;
                 }
-                // The baseline is the ticket itself until the automation acts (S6); it is
-                // cloned only for tickets that match.
-                let mut upd = Update {
-                    created: false,
-                    via: "automation".into(),
-                    role: Role::System,
-                    comment: None,
-                    message: None,
-                    now: at,
-                    baseline: None,
-                    explain: self.explain,
-                };
                 if self.explain {
                     traces
                         .entry(t.id.clone())
                         .or_default()
-                        .push(eval::trace(auto, t, &upd, &rs));
+                        .push(eval::trace(auto, t, &probe, &rs));
                 }
-                if !eval::rule_matches(auto, t, &upd, &rs) {
+                if !eval::rule_matches(auto, t, &probe, &rs) {
                     continue;
                 }
                 let id = t.id.clone();
-                upd.baseline = Some(t.clone());
+                let upd = Update {
+                    baseline: Some(t.clone()),
+                    ..probe.clone()
+                };
                 updated += 1;
                 let slot = *index.entry(id.clone()).or_insert_with(|| {
                     recs.push((

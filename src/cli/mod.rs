@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod redact;
 pub mod run;
+pub mod test;
 
 /// Exit status for usage errors (events.md).
 pub const EXIT_USAGE: i32 = 2;
@@ -25,6 +26,8 @@ enum Command {
     Run(run::RunArgs),
     /// Redact card numbers from stdin, line by line, to stdout.
     Redact(redact::RedactArgs),
+    /// Run rule test cases (`*.test.yaml` beside the rules).
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -40,5 +43,6 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Redact(args) => redact::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

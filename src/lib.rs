@@ -62,6 +62,7 @@ pub mod io;
 pub mod model;
 pub mod redact;
 pub mod syntax;
+pub mod testing;
 
 pub use check::{Checked, RuleSource};
 pub use engine::{

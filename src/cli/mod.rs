@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod fmt;
 pub mod redact;
 pub mod run;
+pub mod test;
 
 /// Exit status for usage errors (events.md).
 pub const EXIT_USAGE: i32 = 2;
@@ -28,6 +29,8 @@ enum Command {
     Redact(redact::RedactArgs),
     /// Rewrite rule files in the canonical layout (`--check`: only list them, exit 5).
     Fmt(fmt::FmtArgs),
+    /// Run rule test cases (`*.test.yaml` beside the rules).
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -44,5 +47,6 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Redact(args) => redact::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

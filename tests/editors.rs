@@ -433,7 +433,10 @@ fn assert_scoped(file: &str, src: &str, tokens: &[Token], start: usize, end: usi
 
 /// String and regex literal spans, found by a reference scan that skips the parser's
 /// comment spans: `"…"` with `\"`/`\\` escapes, `/…/` with `\/`.
-fn literal_spans(src: &str, file: &RuleFile) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+/// Byte ranges `start..end` of literals.
+type Spans = Vec<(usize, usize)>;
+
+fn literal_spans(src: &str, file: &RuleFile) -> (Spans, Spans) {
     let mut strings = Vec::new();
     let mut regexes = Vec::new();
     let bytes = src.as_bytes();

@@ -50,7 +50,10 @@ fn automations(n: usize) -> String {
 }
 
 fn main() {
-    let n_tickets: usize = std::env::var("TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n_tickets: usize = std::env::var("TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let n_autos = 500;
     let sources = [RuleSource {
         name: "bench.rules".into(),
@@ -85,7 +88,7 @@ fn main() {
     );
     // The clock starts an hour before the first run.
     engine.advance_to(run_at.checked_sub(SignedDuration::from_hours(1)).unwrap());
-    for k in 0..4 {
+    for k in 0..8 {
         let at = run_at.checked_add(SignedDuration::from_hours(k)).unwrap();
         let start = Instant::now();
         let runs = engine.advance_to(at);

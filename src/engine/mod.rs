@@ -31,7 +31,7 @@ pub use outcome::{
     MessageKind, RuleTrace, TicketOutcome,
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
-use schedule::Schedule;
+use schedule::{DirtyBuckets, Schedule};
 pub use store::{MemoryStore, SentMessage, TicketStore};
 use update::{diff, IdScheme, Key, Work};
 
@@ -664,12 +664,21 @@ impl<S: TicketStore> Engine<S> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let prev = self.schedule.last_run.replace(at);
         // Tickets updated since the start of the previous run, then (as the run goes on)
-        // those updated by this run's automations: one bit per ticket position.
-        let dirty_prev = std::mem::take(&mut self.schedule.dirty);
+        // those updated by this run's automations, bucketed by the state automations key on.
+        // On the first run every ticket counts as updated: nothing is known about it yet.
+        let mut dirty_prev = std::mem::take(&mut self.schedule.dirty);
+        if prev.is_none() {
+            dirty_prev = (0..self.store.len() as u32).collect();
+        }
         let words = self.store.len().div_ceil(64);
-        let mut dirty_bits = vec![0u64; words];
+        let mut seen_bits = vec![0u64; words];
+        let mut dirty = DirtyBuckets::default();
         for &p in &dirty_prev {
-            set_bit(&mut dirty_bits, p);
+            if set_bit(&mut seen_bits, p) {
+                if let Some(t) = self.store.ticket_at(p as usize) {
+                    dirty.add(&rs.automation_key_tags, p, t);
+                }
+            }
         }
         let mut cand_bits = vec![0u64; words];
         let all_positions = |n: usize| (0..n as u32).collect::<Vec<u32>>();
@@ -700,7 +709,6 @@ impl<S: TicketStore> Engine<S> {
                 ..Default::default()
             };
             self.save(t);
-            set_bit(&mut dirty_bits, pos);
             index.insert(id, recs.len());
             recs.push((before, o, vec![Key::Status], Vec::new(), 0));
         }
@@ -723,25 +731,27 @@ impl<S: TicketStore> Engine<S> {
         for (ai, auto) in rs.automations.iter().enumerate() {
             let mut updated = 0usize;
             candidates.clear();
-            let plan = rs.automation_plans[ai];
+            let plan = &rs.automation_plans[ai];
             match plan.driver {
                 Some((since, m)) if !self.explain => {
                     let hi = at.as_second().saturating_sub(m.saturating_mul(3600));
                     // Without other time conditions only anchors that came of age since
-                    // the previous run are new; the first run takes every old anchor.
-                    let lo = match prev {
-                        Some(p) if !plan.other_time => Some(p.as_second().saturating_sub(m.saturating_mul(3600))),
-                        _ => None,
-                    };
-                    self.schedule.anchored(since, lo, hi, &mut candidates);
+                    // the previous run are new. (On the first run every ticket is among
+                    // the updated ones.)
+                    if let Some(p) = prev {
+                        let lo = (!plan.other_time)
+                            .then(|| p.as_second().saturating_sub(m.saturating_mul(3600)));
+                        self.schedule.anchored(since, lo, hi, &mut candidates);
+                    }
                     candidates.append(&mut self.schedule.pending[ai]);
+                    dirty.select(plan.key.as_ref(), &mut candidates);
                     cand_bits.fill(0);
                     for &p in &candidates {
                         set_bit(&mut cand_bits, p);
                     }
                     candidates.clear();
-                    for (wi, (&c, &d)) in cand_bits.iter().zip(&dirty_bits).enumerate() {
-                        let mut x = c | d;
+                    for (wi, &c) in cand_bits.iter().enumerate() {
+                        let mut x = c;
                         while x != 0 {
                             candidates.push(wi as u32 * 64 + x.trailing_zeros());
                             x &= x - 1;
@@ -753,7 +763,16 @@ impl<S: TicketStore> Engine<S> {
             for (ci, &pos) in candidates.iter().enumerate() {
                 if updated >= limit {
                     // S16: the rest are picked up in later runs while they still match.
-                    self.schedule.pending[ai].extend_from_slice(&candidates[ci..]);
+                    for &p in &candidates[ci..] {
+                        if let Some(t) = self.store.ticket_at(p as usize) {
+                            if t.status != Status::Closed
+                                && t.automation_updates < per_ticket
+                                && eval::rule_matches(auto, t, &probe, &rs)
+                            {
+                                self.schedule.pending[ai].push(p);
+                            }
+                        }
+                    }
                     break;
                 }
                 let Some(t) = self.store.ticket_at(pos as usize) else {
@@ -810,8 +829,10 @@ impl<S: TicketStore> Engine<S> {
                 if self.explain {
                     traces.entry(id.clone()).or_default().append(&mut o.explain);
                 }
+                if let Some(after) = Some(&t) {
+                    dirty.add(&rs.automation_key_tags, pos, after);
+                }
                 self.save(t);
-                set_bit(&mut dirty_bits, pos);
                 let rec = &mut recs[slot];
                 rec.4 = c;
                 rec.1.redactions += o.redactions;
@@ -853,9 +874,15 @@ impl SatisfactionDefault for Option<crate::model::Satisfaction> {
     }
 }
 
-fn set_bit(bits: &mut [u64], pos: u32) {
-    if let Some(w) = bits.get_mut(pos as usize / 64) {
-        *w |= 1 << (pos % 64);
+/// Sets a bit; true when it was not set before.
+fn set_bit(bits: &mut [u64], pos: u32) -> bool {
+    match bits.get_mut(pos as usize / 64) {
+        Some(w) => {
+            let was = *w & (1 << (pos % 64)) != 0;
+            *w |= 1 << (pos % 64);
+            !was
+        }
+        None => false,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::syntax::ast::RuleKind;
 
 use super::calendar::Calendar;
 use super::index::RuleIndex;
-use super::schedule::{plan, Plan};
+use super::schedule::{plan, Plan, StateKey};
 
 /// The default rules compiled into the binary (`rules/default/`), as (name, text).
 pub const DEFAULT_RULES: &[(&str, &str)] = &[(
@@ -52,6 +52,8 @@ pub struct RuleSet {
     pub(crate) triggers: Vec<RuleIr>,
     pub(crate) trigger_index: RuleIndex,
     pub(crate) automation_plans: Vec<Plan>,
+    /// The tags automations key on (schedule::StateKey::Tags).
+    pub(crate) automation_key_tags: std::collections::HashSet<String>,
     pub(crate) automations: Vec<RuleIr>,
     pub(crate) redactions: Vec<RuleIr>,
     pub(crate) account: Account,
@@ -108,6 +110,7 @@ impl RuleSet {
             triggers: Vec::new(),
             trigger_index: RuleIndex::default(),
             automation_plans: Vec::new(),
+            automation_key_tags: Default::default(),
             automations: Vec::new(),
             redactions: Vec::new(),
             account,
@@ -123,6 +126,11 @@ impl RuleSet {
         }
         rs.trigger_index = RuleIndex::build(&rs.triggers);
         rs.automation_plans = rs.automations.iter().map(plan).collect();
+        for p in &rs.automation_plans {
+            if let Some(StateKey::Tags(tags)) = &p.key {
+                rs.automation_key_tags.extend(tags.iter().cloned());
+            }
+        }
         Ok((rs, checked))
     }
 

@@ -30,12 +30,116 @@ use crate::model::{Status, Ticket};
 use super::eval::anchor;
 
 /// How an automation's candidates are found.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
     /// The driving anchor and the whole hours `m` at which it first holds.
     pub driver: Option<(Since, i64)>,
     /// The automation has time-dependent conditions besides the driver.
     pub other_time: bool,
+    /// A `when all` condition on the ticket's own state that must hold (tags, status,
+    /// channel): updated tickets are looked up by it.
+    pub key: Option<StateKey>,
+}
+
+/// A required condition on a ticket's tags, status or channel.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StateKey {
+    /// `tags includes a, b`: one of these tags.
+    Tags(Vec<String>),
+    /// `status is|in …`: one of these status ranks.
+    Statuses(Vec<u8>),
+    /// `channel is|in …`: one of these channels.
+    Channels(Vec<String>),
+}
+
+fn state_key(t: &Test) -> Option<StateKey> {
+    use crate::check::ir::{Field, Lit};
+    match t {
+        Test::Tags {
+            field: Field::Tags,
+            tags,
+            include: true,
+        } if !tags.is_empty() => Some(StateKey::Tags(tags.clone())),
+        Test::Cmp {
+            field: Field::Status,
+            cmp: Cmp::Eq,
+            lits,
+        } => lits
+            .iter()
+            .map(|l| match l {
+                Lit::Rank(r) if (*r as usize) < 6 => Some(*r),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(StateKey::Statuses),
+        Test::Cmp {
+            field: Field::Channel,
+            cmp: Cmp::Eq,
+            lits,
+        } => lits
+            .iter()
+            .map(|l| match l {
+                Lit::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(StateKey::Channels),
+        _ => None,
+    }
+}
+
+/// Updated tickets bucketed by the state keys automations use.
+#[derive(Debug, Default)]
+pub(crate) struct DirtyBuckets {
+    by_tag: HashMap<String, Vec<u32>>,
+    by_status: [Vec<u32>; 6],
+    by_channel: HashMap<String, Vec<u32>>,
+    all: Vec<u32>,
+}
+
+impl DirtyBuckets {
+    /// Files an updated ticket under its tags (those automations key on), status and channel.
+    pub fn add(&mut self, key_tags: &std::collections::HashSet<String>, pos: u32, t: &Ticket) {
+        self.all.push(pos);
+        self.by_status[t.status as usize].push(pos);
+        if let Some(b) = self.by_channel.get_mut(t.channel.as_str()) {
+            b.push(pos);
+        } else {
+            self.by_channel
+                .insert(t.channel.as_str().to_string(), vec![pos]);
+        }
+        for tag in &t.tags {
+            if key_tags.contains(tag) {
+                self.by_tag.entry(tag.clone()).or_default().push(pos);
+            }
+        }
+    }
+
+    /// The updated tickets that can satisfy `key` (all of them without a key).
+    pub fn select(&self, key: Option<&StateKey>, out: &mut Vec<u32>) {
+        match key {
+            None => out.extend_from_slice(&self.all),
+            Some(StateKey::Tags(tags)) => {
+                for t in tags {
+                    if let Some(b) = self.by_tag.get(t) {
+                        out.extend_from_slice(b);
+                    }
+                }
+            }
+            Some(StateKey::Statuses(ss)) => {
+                for &s in ss {
+                    out.extend_from_slice(&self.by_status[s as usize]);
+                }
+            }
+            Some(StateKey::Channels(cs)) => {
+                for c in cs {
+                    if let Some(b) = self.by_channel.get(c) {
+                        out.extend_from_slice(b);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn time_dependent(t: &Test) -> bool {
@@ -52,6 +156,18 @@ fn time_dependent(t: &Test) -> bool {
 pub(crate) fn plan(r: &RuleIr) -> Plan {
     let mut driver = None;
     let mut other_time = false;
+    // Prefer tags, then status, then channel (most selective first).
+    let rank = |k: &StateKey| match k {
+        StateKey::Tags(_) => 0,
+        StateKey::Statuses(_) => 1,
+        StateKey::Channels(_) => 2,
+    };
+    let key = r
+        .all
+        .iter()
+        .filter(|c| !c.negated)
+        .filter_map(|c| state_key(&c.test))
+        .min_by_key(rank);
     for c in &r.all {
         match &c.test {
             Test::HoursSince {
@@ -74,7 +190,11 @@ pub(crate) fn plan(r: &RuleIr) -> Plan {
     if r.any.iter().any(|c| time_dependent(&c.test)) {
         other_time = true;
     }
-    Plan { driver, other_time }
+    Plan {
+        driver,
+        other_time,
+        key,
+    }
 }
 
 /// A small key for an anchor kind.

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod check;
 pub mod redact;
 pub mod run;
 
@@ -25,6 +26,8 @@ enum Command {
     Run(run::RunArgs),
     /// Redact card numbers from stdin, line by line, to stdout.
     Redact(redact::RedactArgs),
+    /// Parse and validate rule files; report every finding (exit 3 on errors).
+    Check(check::CheckArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -40,5 +43,6 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Redact(args) => redact::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

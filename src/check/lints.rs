@@ -1,6 +1,6 @@
 //! Rule-set lints over resolved rules: per-rule lints in a table ([`RULE_LINTS`]) that
 //! share one [`RuleFacts`] per rule, and two lints that look across rules
-//! (`duplicate-rule`, `shadowed-by-earlier-trigger`). A finding about a whole rule points
+//! ([`duplicate_rules`] over every parsed title, `shadowed-by-earlier-trigger`). A finding about a whole rule points
 //! at its title, with labels on the parts involved (events.md).
 
 use std::collections::HashMap;
@@ -69,7 +69,6 @@ const RULE_LINTS: &[RuleLint] = &[
 /// Runs every lint over `rules` (in evaluation order); `files` are indexed by
 /// [`RuleIr::file`].
 pub(crate) fn lint(rules: &[RuleIr], files: &[SourceFile], out: &mut Vec<FileDiagnostic>) {
-    duplicate_rules(rules, files, out);
     let mut satisfiable = Vec::with_capacity(rules.len());
     for r in rules {
         let Some(file) = files.get(r.file) else {
@@ -109,40 +108,51 @@ fn condition_labels(r: &RuleIr, d: Diagnostic, message: &str) -> Diagnostic {
 
 // ------------------------------------------------------------------------ across rules
 
+/// A rule's title as parsed (every rule, whether it resolved or not).
+pub(crate) struct Title {
+    /// Index of its file.
+    pub file: usize,
+    /// Its kind.
+    pub kind: RuleKind,
+    /// The title.
+    pub title: String,
+    /// Where the title is written.
+    pub span: Span,
+}
+
 /// `duplicate-rule` (S2: titles identify rules in `fired` lists): two rules of one kind
-/// with one title, anywhere in the rule set; reported on the later one.
-fn duplicate_rules(rules: &[RuleIr], files: &[SourceFile], out: &mut Vec<FileDiagnostic>) {
-    let mut seen: HashMap<(RuleKind, &str), &RuleIr> = HashMap::new();
-    for r in rules {
-        let Some(first) = seen.get(&(r.kind, r.title.as_str())) else {
-            seen.insert((r.kind, r.title.as_str()), r);
+/// with one title, anywhere in the rule set; reported on the later one. Runs over every
+/// parsed rule, so a duplicate is found even when one of the two has other errors.
+pub(crate) fn duplicate_rules(titles: &[Title], files: &[SourceFile], out: &mut Vec<FileDiagnostic>) {
+    let mut seen: HashMap<(RuleKind, &str), &Title> = HashMap::new();
+    for t in titles {
+        let Some(first) = seen.get(&(t.kind, t.title.as_str())) else {
+            seen.insert((t.kind, t.title.as_str()), t);
             continue;
         };
         let d = Diagnostic::error(
             "duplicate-rule",
-            r.title_span,
+            t.span,
             format!(
                 "a {} named \"{}\" is already defined",
-                r.kind.keyword(),
-                r.title
+                t.kind.keyword(),
+                t.title
             ),
         );
-        let d = if first.file == r.file {
-            d.with_label(first.title_span, "first defined here")
-                .with_help(
-                "give each rule of a kind its own title: titles identify rules in `fired` lists",
-            )
+        let d = if first.file == t.file {
+            d.with_label(first.span, "first defined here")
+                .with_help("give each rule of a kind its own title: titles identify rules in `fired` lists")
         } else {
             let at = files
                 .get(first.file)
-                .map(|f| where_is(f, first.title_span))
+                .map(|f| where_is(f, first.span))
                 .unwrap_or_default();
             d.with_help(format!(
                 "the first is in {at}; give each rule of a kind its own title: titles identify rules in `fired` lists"
             ))
         };
         out.push(FileDiagnostic {
-            file: r.file,
+            file: t.file,
             diagnostic: d,
         });
     }

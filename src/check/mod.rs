@@ -131,9 +131,31 @@ pub fn check(sources: &[RuleSource], account: Option<&Account>) -> Checked {
     let mut rules = Vec::new();
     let mut diagnostics = Vec::new();
     let mut first_template: Option<(usize, syntax::ast::Span)> = None;
+    let mut titles = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let (ast, syntax_diags) = syntax::parse(&src.text);
-        let resolved = resolve::resolve_file(i, &ast, &src.text, account);
+        let mut resolved = resolve::resolve_file(i, &ast, &src.text, account);
+        // A rule with a syntax error lost the bad line: leave it out (it blocks `run`
+        // anyway) instead of linting what is left, which would only add echoes.
+        let broken: Vec<syntax::ast::Span> = ast
+            .rules
+            .iter()
+            .filter(|r| {
+                syntax_diags
+                    .iter()
+                    .any(|d| r.span.start <= d.span.start && d.span.start < r.span.end)
+            })
+            .map(|r| r.title.span)
+            .collect();
+        if !broken.is_empty() {
+            resolved.rules.retain(|r| !broken.contains(&r.title_span));
+        }
+        titles.extend(ast.rules.iter().map(|r| lints::Title {
+            file: i,
+            kind: r.kind,
+            title: r.title.node.clone(),
+            span: r.title.span,
+        }));
         for d in syntax_diags.into_iter().chain(resolved.diagnostics) {
             diagnostics.push(FileDiagnostic {
                 file: i,
@@ -157,6 +179,7 @@ pub fn check(sources: &[RuleSource], account: Option<&Account>) -> Checked {
             .with_help("pass `--account account.yaml` to check every template send"),
         });
     }
+    lints::duplicate_rules(&titles, &files, &mut diagnostics);
     lints::lint(&rules, &files, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.diagnostic.span.start));
     Checked {

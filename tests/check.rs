@@ -82,7 +82,10 @@ fn check_case(src: &RuleSource) -> Checked {
 fn every_case_file_reports_exactly_its_inline_expectations() {
     let mut failures = Vec::new();
     let files = case_files();
-    assert!(files.len() >= CODES.len(), "one case file per code at least");
+    assert!(
+        files.len() >= CODES.len(),
+        "one case file per code at least"
+    );
     for path in files {
         let src = source(&path);
         let want: BTreeSet<(usize, String)> = expectations(&src.text);
@@ -147,7 +150,11 @@ fn the_suite_in_one_pass_finds_what_each_file_finds_alone() {
 
 #[test]
 fn duplicate_titles_across_files_point_to_the_first() {
-    let rule = |t: &str| format!("trigger \"{t}\" {{\n  when all {{ ticket is created }}\n  then {{ add tags x }}\n}}\n");
+    let rule = |t: &str| {
+        format!(
+            "trigger \"{t}\" {{\n  when all {{ ticket is created }}\n  then {{ add tags x }}\n}}\n"
+        )
+    };
     let sources = [
         RuleSource {
             name: "a.rules".into(),
@@ -271,10 +278,7 @@ fn human_output_of_the_whole_suite() {
     let r = run(&[CASES, "--account", ACCOUNT]);
     assert_eq!(r.status, Some(3), "{}", r.stderr);
     insta::assert_snapshot!("human_suite", r.stdout);
-    assert_eq!(
-        r.stderr.trim(),
-        "check: 40 errors, 12 warnings in 21 files"
-    );
+    assert_eq!(r.stderr.trim(), "check: 40 errors, 12 warnings in 21 files");
 }
 
 #[test]
@@ -403,7 +407,11 @@ fn exit_2_on_usage_errors() {
     assert_eq!(r.stdout, "");
     let r = run(&["rules/examples", "--account", "no-such-account.yaml"]);
     assert_eq!(r.status, Some(2));
-    let r = run(&["rules/examples", "--account", "tests/cases/check/syntax.rules"]);
+    let r = run(&[
+        "rules/examples",
+        "--account",
+        "tests/cases/check/syntax.rules",
+    ]);
     assert_eq!(r.status, Some(2), "an account that is not YAML");
     let r = run(&["rules/examples", "--format", "xml"]);
     assert_eq!(r.status, Some(2));
@@ -427,8 +435,16 @@ fn no_card_number_in_clear_in_any_format() {
         // source lines: both pass the card scanner.
         assert!(r.stdout.contains("contradictory-conditions"), "{format}");
         let digits: String = r.stdout.chars().filter(char::is_ascii_digit).collect();
-        assert!(!digits.contains("4111111111111111"), "{format}: {}", r.stdout);
-        assert!(r.stdout.contains("411111▇▇▇▇▇▇1111"), "{format}: {}", r.stdout);
+        assert!(
+            !digits.contains("4111111111111111"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("411111▇▇▇▇▇▇1111"),
+            "{format}: {}",
+            r.stdout
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -437,7 +453,8 @@ fn no_card_number_in_clear_in_any_format() {
 
 /// `## \`code\`` sections of docs/diagnostics.md with their fenced blocks by info string.
 fn doc_sections() -> Vec<(String, String)> {
-    let doc = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    let doc =
+        std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
     let mut out = Vec::new();
     let mut current: Option<(String, String)> = None;
     for line in doc.lines() {
@@ -476,14 +493,21 @@ fn codes_of(text: &str, with_account: bool) -> Vec<&'static str> {
         }],
         with_account.then_some(&account),
     );
-    checked.diagnostics.iter().map(|d| d.diagnostic.code).collect()
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| d.diagnostic.code)
+        .collect()
 }
 
 #[test]
 fn docs_have_a_section_for_every_code_and_no_other() {
     let documented: Vec<String> = doc_sections().into_iter().map(|(c, _)| c).collect();
     let codes: Vec<String> = CODES.iter().map(|c| c.name.to_string()).collect();
-    assert_eq!(documented, codes, "docs/diagnostics.md sections in CODES order");
+    assert_eq!(
+        documented, codes,
+        "docs/diagnostics.md sections in CODES order"
+    );
 }
 
 #[test]
@@ -520,7 +544,11 @@ fn docs_severities_match_codes() {
             Severity::Warning => "**warning**",
         };
         assert!(body.contains(word), "{code}: the section says {word}");
-        assert!(body.contains(c.spec), "{code}: the section names {}", c.spec);
+        assert!(
+            body.contains(c.spec),
+            "{code}: the section names {}",
+            c.spec
+        );
     }
 }
 
@@ -546,5 +574,250 @@ fn docs_bad_examples_have_the_finding_and_fixed_examples_do_not() {
             fixed_codes.is_empty(),
             "{code}: the fixed example gives {fixed_codes:?}"
         );
+    }
+}
+
+// ------------------------------------------------------------------------ soundness laws
+
+mod laws {
+    //! The warnings that claim a rule never fires must be right: whenever `check` reports
+    //! `contradictory-conditions` or `shadowed-by-earlier-trigger`, the engine never fires
+    //! that trigger, on random tickets and updates.
+
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+    use ticket_rules::{compile, Account, Engine, RuleSource};
+
+    /// Conditions on a few fields, with every operator kind the solvers read.
+    fn condition() -> impl Strategy<Value = String> {
+        let status = prop::sample::select(vec!["new", "open", "pending", "hold", "solved"]);
+        let priority = prop::sample::select(vec!["low", "normal", "high", "urgent", "none"]);
+        let tag = prop::sample::select(vec!["a", "b", "c"]);
+        let group = prop::sample::select(vec![
+            "\"Billing\"",
+            "billing",
+            "\"Support\"",
+            "none",
+            "\"\"",
+        ]);
+        let subject = prop::sample::select(vec!["\"hello\"", "\"Hello world\"", "none"]);
+        let needle = prop::sample::select(vec!["\"hello\"", "\"world\"", "\"\"", "\"x\""]);
+        let num = prop::sample::select(vec!["2", "3", "5", "\"3\"", "\"abc\"", "none"]);
+        let cmp = prop::sample::select(vec!["is", "is not", "<", "<=", ">", ">="]);
+        let eq = prop::sample::select(vec!["is", "is not"]);
+        let base = prop_oneof![
+            (cmp.clone(), status.clone()).prop_map(|(o, v)| format!("status {o} {v}")),
+            (status.clone(), status.clone()).prop_map(|(a, b)| format!("status in [{a}, {b}]")),
+            status
+                .clone()
+                .prop_map(|v| format!("status changed to {v}")),
+            (cmp.clone(), priority.clone()).prop_map(|(o, v)| format!("priority {o} {v}")),
+            prop::sample::select(vec!["present", "not present"])
+                .prop_map(|o| format!("priority {o}")),
+            (
+                prop::sample::select(vec!["includes", "excludes"]),
+                tag.clone(),
+                tag.clone()
+            )
+                .prop_map(|(o, a, b)| format!("tags {o} {a}, {b}")),
+            prop::sample::select(vec!["present", "not present"]).prop_map(|o| format!("tags {o}")),
+            (
+                eq.clone(),
+                prop::sample::select(vec!["email", "web", "whatsapp"])
+            )
+                .prop_map(|(o, v)| format!("channel {o} {v}")),
+            (eq.clone(), group).prop_map(|(o, v)| format!("group {o} {v}")),
+            prop::sample::select(vec!["present", "not present"]).prop_map(|o| format!("group {o}")),
+            (eq.clone(), subject).prop_map(|(o, v)| format!("subject {o} {v}")),
+            (
+                prop::sample::select(vec!["contains", "not contains"]),
+                needle
+            )
+                .prop_map(|(o, v)| format!("subject {o} {v}")),
+            (cmp, num).prop_map(|(o, v)| format!("field \"n\" {o} {v}")),
+            prop::sample::select(vec!["present", "not present"])
+                .prop_map(|o| format!("field \"n\" {o}")),
+            (prop::sample::select(vec![">", "<", "is"]), 0i64..4)
+                .prop_map(|(o, n)| format!("hours since open {o} {n}")),
+        ];
+        (any::<bool>(), base).prop_map(|(not, c)| if not { format!("not {c}") } else { c })
+    }
+
+    fn action() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "set status open",
+            "set status pending",
+            "set status hold",
+            "set status solved",
+            "set priority low",
+            "set priority urgent",
+            "set priority none",
+            "add tags a",
+            "remove tags a",
+            "set tags b",
+            "set group \"Billing\"",
+            "set group none",
+            "set field \"n\" 3",
+            "set field \"n\" \"abc\"",
+            "set type incident",
+            "add note \"x\"",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    /// A ticket.created line with random fields, then a ticket.updated line.
+    fn events() -> impl Strategy<Value = Vec<String>> {
+        let status = prop::sample::select(vec!["new", "open", "pending", "hold"]);
+        let priority = prop::sample::select(vec![
+            "",
+            "\"priority\":\"low\",",
+            "\"priority\":\"high\",",
+            "\"priority\":\"urgent\",",
+        ]);
+        let tags = prop::sample::select(vec![
+            "[]",
+            "[\"a\"]",
+            "[\"b\",\"c\"]",
+            "[\"a\",\"b\",\"c\"]",
+        ]);
+        let channel = prop::sample::select(vec!["email", "web", "whatsapp"]);
+        let group = prop::sample::select(vec![
+            "",
+            "\"group\":\"Billing\",",
+            "\"group\":\"billing\",",
+            "\"group\":\"Support\",",
+        ]);
+        let subject = prop::sample::select(vec![
+            "",
+            "\"subject\":\"hello\",",
+            "\"subject\":\"Hello world\",",
+        ]);
+        let n = prop::sample::select(vec![
+            "{}",
+            "{\"n\":3}",
+            "{\"n\":\"3\"}",
+            "{\"n\":\"abc\"}",
+            "{\"n\":7}",
+            "{\"n\":2.5}",
+        ]);
+        let change = prop::sample::select(vec![
+            "\"status\":\"open\"",
+            "\"status\":\"pending\"",
+            "\"priority\":\"normal\"",
+            "\"add_tags\":[\"a\"]",
+            "\"remove_tags\":[\"a\",\"b\"]",
+            "\"group\":\"Billing\"",
+            "\"fields\":{\"n\":5}",
+            "\"subject\":\"world\"",
+        ]);
+        (status, priority, tags, channel, group, subject, n, change).prop_map(
+            |(s, p, t, c, g, subj, n, ch)| {
+                vec![
+                    format!("{{\"type\":\"ticket.created\",\"id\":\"c\",\"at\":\"2026-11-24T09:00:00Z\",\"ticket\":{{\"id\":\"T-1\",\"channel\":\"{c}\",\"status\":\"{s}\",{p}{g}{subj}\"tags\":{t},\"fields\":{n}}}}}"),
+                    format!("{{\"type\":\"ticket.updated\",\"id\":\"u\",\"at\":\"2026-11-24T11:30:00Z\",\"ticket\":\"T-1\",\"by\":\"agent\",\"changes\":{{{ch}}}}}"),
+                ]
+            },
+        )
+    }
+
+    fn trigger(title: &str, conds: &[String], act: &str) -> String {
+        format!(
+            "trigger \"{title}\" {{\n  when all {{\n{}\n  }}\n  then {{\n    {act}\n  }}\n}}\n",
+            conds
+                .iter()
+                .map(|c| format!("    {c}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    }
+
+    /// `(code, text at the finding's span)` of every finding.
+    type Findings = Vec<(String, String)>;
+
+    /// Compiles `text`, replays each list of events on a fresh engine; returns the
+    /// findings and every fired rule id.
+    fn replay(text: &str, runs: &[Vec<String>]) -> Option<(Findings, Vec<String>)> {
+        let sources = [RuleSource {
+            name: "law.rules".into(),
+            text: text.into(),
+        }];
+        let (rs, checked) = compile(&sources, Account::default()).ok()?;
+        let findings = checked
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let s = d.diagnostic.span;
+                (
+                    d.diagnostic.code.to_string(),
+                    text[s.start..s.end].trim_matches('"').to_string(),
+                )
+            })
+            .collect();
+        let rs = Arc::new(rs);
+        let mut fired = Vec::new();
+        for events in runs {
+            let mut engine = Engine::new(rs.clone());
+            for (i, line) in events.iter().enumerate() {
+                let Ok(event) = ticket_rules::io::decode_line(line, i + 1) else {
+                    continue;
+                };
+                for t in engine.process(event).outcome.tickets {
+                    fired.extend(t.fired);
+                }
+            }
+        }
+        Some((findings, fired))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn s3_contradictory_conditions_never_fire(
+            conds in prop::collection::vec(condition(), 1..4),
+            runs in prop::collection::vec(events(), 12),
+        ) {
+            let text = trigger("T", &conds, "add note \"fired\"");
+            if let Some((findings, fired)) = replay(&text, &runs) {
+                if findings.iter().any(|(c, _)| c == "contradictory-conditions") {
+                    prop_assert!(
+                        !fired.contains(&"trigger:T".to_string()),
+                        "reported contradictory but fired:\n{text}"
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn s5_shadowed_triggers_never_fire(
+            shared in prop::collection::vec(condition(), 1..3),
+            extra in prop::collection::vec(condition(), 1..3),
+            act1 in action(),
+            other in prop::collection::vec(condition(), 1..3),
+            act3 in action(),
+            act2 in action(),
+            third_between in any::<bool>(),
+            runs in prop::collection::vec(events(), 12),
+        ) {
+            let t1 = trigger("T1", &shared, &act1);
+            let mut t2_conds = shared.clone();
+            t2_conds.extend(extra);
+            let t2 = trigger("T2", &t2_conds, &act2);
+            let t3 = trigger("T3", &other, &act3);
+            let text = if third_between {
+                format!("{t1}\n{t3}\n{t2}")
+            } else {
+                format!("{t1}\n{t2}\n{t3}")
+            };
+            if let Some((findings, fired)) = replay(&text, &runs) {
+                if findings.iter().any(|(c, t)| c == "shadowed-by-earlier-trigger" && t == "T2") {
+                    prop_assert!(
+                        !fired.contains(&"trigger:T2".to_string()),
+                        "reported shadowed but fired:\n{text}"
+                    );
+                }
+            }
+        }
     }
 }

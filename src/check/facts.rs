@@ -257,8 +257,9 @@ fn text_slot(which: TextField) -> Slot {
 
 /// How to read an action whose effect the engine may refuse at runtime (S1: `set status
 /// new` on a ticket that left `new`, `set status solved` without an assignee, clearing the
-/// assignee of a solved ticket) or whose side effect depends on the ticket (`set assignee`
-/// restarts `hours since assigned` only when the assignee changes).
+/// assignee of a solved ticket — the refusals of `engine/update.rs`, `Work::act`) or whose
+/// side effect depends on the ticket (`set assignee` restarts `hours since assigned` only
+/// when the assignee changes). Every other action always takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// Only what certainly happens: refusable actions leave their field unknown. For
@@ -607,7 +608,11 @@ mod tests {
             false,
         );
         let add_x = Act::AddTags(strs(&["x"]));
-        assert!(!nullified(&[], &[a.clone(), b.clone()], &[add_x.clone()]));
+        assert!(!nullified(
+            &[],
+            &[a.clone(), b.clone()],
+            std::slice::from_ref(&add_x)
+        ));
         assert!(nullified(
             &[],
             &[a, b],

@@ -503,3 +503,61 @@ pub enum Act {
         body: TextTemplate,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn full_build_ok(p: &str) -> bool {
+        RegexBuilder::new(p)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .is_ok()
+    }
+
+    #[test]
+    fn pattern_matches_like_the_regex_it_stands_for() {
+        let p = Pattern::new(r"(?i)\border\W*\d{4,}").expect("valid");
+        assert!(p.is_match("About ORDER #12345, please"));
+        assert!(!p.is_match("reorder 12345"));
+        assert_eq!(p.as_str(), r"(?i)\border\W*\d{4,}");
+        assert_eq!(format!("{p:?}"), r#"Pattern("(?i)\\border\\W*\\d{4,}")"#);
+    }
+
+    #[test]
+    fn pattern_refuses_bad_syntax_and_oversized_patterns() {
+        assert!(
+            matches!(Pattern::new("("), Err(PatternError::Syntax(m)) if m.contains("unclosed group"))
+        );
+        assert_eq!(
+            Pattern::new(r"(?:\w{100}){100}").err(),
+            Some(PatternError::TooBig)
+        );
+    }
+
+    #[test]
+    fn pattern_size_limit_agrees_with_regex_near_the_limit() {
+        // Counted repetitions of a Unicode class around the 1 MiB limit: some pass, some not.
+        let mut seen = (false, false);
+        for n in (50..400).step_by(10) {
+            for p in [format!(r"\w{{{n}}}"), format!(r"(?i)[a-z]{{{n}}}\d{{{n}}}")] {
+                let ok = Pattern::new(&p).is_ok();
+                assert_eq!(ok, full_build_ok(&p), "{p}");
+                if ok {
+                    seen.0 = true;
+                } else {
+                    seen.1 = true;
+                }
+            }
+        }
+        assert_eq!(seen, (true, true), "the range must straddle the limit");
+    }
+
+    proptest! {
+        #[test]
+        fn pattern_accepts_exactly_what_regex_builds(p in r"[ab.()|*+?\[\]{}\\dw^$,0-9-]{0,14}") {
+            prop_assert_eq!(Pattern::new(&p).is_ok(), full_build_ok(&p));
+        }
+    }
+}

@@ -89,7 +89,7 @@ pub(crate) fn lint(rules: &[RuleIr], files: &[SourceFile], out: &mut Vec<FileDia
     shadowed_by_earlier_trigger(rules, &satisfiable, files, out);
 }
 
-fn source<'f>(file: &'f SourceFile, span: Span) -> &'f str {
+fn source(file: &SourceFile, span: Span) -> &str {
     file.text.get(span.start..span.end).unwrap_or("")
 }
 
@@ -123,7 +123,11 @@ pub(crate) struct Title {
 /// `duplicate-rule` (S2: titles identify rules in `fired` lists): two rules of one kind
 /// with one title, anywhere in the rule set; reported on the later one. Runs over every
 /// parsed rule, so a duplicate is found even when one of the two has other errors.
-pub(crate) fn duplicate_rules(titles: &[Title], files: &[SourceFile], out: &mut Vec<FileDiagnostic>) {
+pub(crate) fn duplicate_rules(
+    titles: &[Title],
+    files: &[SourceFile],
+    out: &mut Vec<FileDiagnostic>,
+) {
     let mut seen: HashMap<(RuleKind, &str), &Title> = HashMap::new();
     for t in titles {
         let Some(first) = seen.get(&(t.kind, t.title.as_str())) else {
@@ -140,8 +144,9 @@ pub(crate) fn duplicate_rules(titles: &[Title], files: &[SourceFile], out: &mut 
             ),
         );
         let d = if first.file == t.file {
-            d.with_label(first.span, "first defined here")
-                .with_help("give each rule of a kind its own title: titles identify rules in `fired` lists")
+            d.with_label(first.span, "first defined here").with_help(
+                "give each rule of a kind its own title: titles identify rules in `fired` lists",
+            )
         } else {
             let at = files
                 .get(first.file)

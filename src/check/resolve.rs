@@ -1056,11 +1056,16 @@ impl<'s> Resolver<'s> {
                 if text.is_some_and(|t| t.eq_ignore_ascii_case("offered")) {
                     Some(Act::SetSatisfaction(Satisfaction::Offered))
                 } else {
-                    self.err(Diagnostic::error(
+                    let d = Diagnostic::error(
                         "invalid-value",
                         value.span,
                         "a rule can only `set satisfaction offered` (the host sends the survey)",
-                    ));
+                    );
+                    let d = match text.and_then(|t| did_you_mean(t, ["offered"])) {
+                        Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                        None => d.with_help("ratings (`good`, `bad`) come from the customer"),
+                    };
+                    self.err(d);
                     None
                 }
             }

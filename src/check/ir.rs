@@ -3,7 +3,9 @@
 //! Field names, operators and values are resolved once, here; the engine evaluates these
 //! enums directly and never looks at field names as strings.
 
-use regex::Regex;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder};
 
 use crate::model::{FieldValue, Priority, Satisfaction, Status, TicketType};
 use crate::redact::RedactOptions;
@@ -247,8 +249,8 @@ pub enum Test {
     Matches {
         /// The field.
         field: Field,
-        /// Compiled, size-limited.
-        re: Regex,
+        /// The validated, size-limited pattern.
+        re: Pattern,
     },
     /// `tags includes a, b` (include) / `tags excludes a, b`.
     Tags {
@@ -305,6 +307,93 @@ pub enum Test {
         /// Count business hours only.
         business: bool,
     },
+}
+
+/// Largest compiled size of a `matches` regex, in bytes (dsl.md "size-limited"): the
+/// limit on each of its NFAs, as `regex::RegexBuilder::size_limit`.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A `matches /…/` pattern (Rust `regex` syntax). [`Pattern::new`] validates it — syntax,
+/// and the [`REGEX_SIZE_LIMIT`] on the forward and reverse NFAs that `regex` builds — at a
+/// fraction of the cost of a full build; the matcher itself is built on first use and
+/// kept (thread-safe). A pattern that validated always builds.
+#[derive(Clone)]
+pub struct Pattern {
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+/// Why a pattern was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternError {
+    /// Not valid `regex` syntax; the parser's message, on one line.
+    Syntax(String),
+    /// Larger than [`REGEX_SIZE_LIMIT`] once compiled.
+    TooBig,
+}
+
+impl Pattern {
+    /// Validates `source` like `regex::RegexBuilder::new(source).size_limit(REGEX_SIZE_LIMIT)`
+    /// would, without building the matcher.
+    pub fn new(source: &str) -> Result<Pattern, PatternError> {
+        use regex_automata::nfa::thompson::{self, WhichCaptures};
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(source)
+            .map_err(|e| {
+                PatternError::Syntax(
+                    e.to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })?;
+        let config = thompson::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            .shrink(false);
+        for config in [
+            config.clone(),
+            config.which_captures(WhichCaptures::None).reverse(true),
+        ] {
+            thompson::Compiler::new()
+                .configure(config)
+                .build_from_hir(&hir)
+                .map_err(|_| PatternError::TooBig)?;
+        }
+        Ok(Pattern {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The matcher, built on first use; `None` only if the build fails, which validation
+    /// rules out.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                RegexBuilder::new(&self.source)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// True when the pattern matches somewhere in `text` (false if it could not be built).
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex().is_some_and(|re| re.is_match(text))
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pattern({:?})", self.source)
+    }
 }
 
 /// A text with placeholders, compiled (rules-semantics.md "Placeholders").
@@ -413,4 +502,62 @@ pub enum Act {
         /// Body.
         body: TextTemplate,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn full_build_ok(p: &str) -> bool {
+        RegexBuilder::new(p)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .is_ok()
+    }
+
+    #[test]
+    fn pattern_matches_like_the_regex_it_stands_for() {
+        let p = Pattern::new(r"(?i)\border\W*\d{4,}").expect("valid");
+        assert!(p.is_match("About ORDER #12345, please"));
+        assert!(!p.is_match("reorder 12345"));
+        assert_eq!(p.as_str(), r"(?i)\border\W*\d{4,}");
+        assert_eq!(format!("{p:?}"), r#"Pattern("(?i)\\border\\W*\\d{4,}")"#);
+    }
+
+    #[test]
+    fn pattern_refuses_bad_syntax_and_oversized_patterns() {
+        assert!(
+            matches!(Pattern::new("("), Err(PatternError::Syntax(m)) if m.contains("unclosed group"))
+        );
+        assert_eq!(
+            Pattern::new(r"(?:\w{100}){100}").err(),
+            Some(PatternError::TooBig)
+        );
+    }
+
+    #[test]
+    fn pattern_size_limit_agrees_with_regex_near_the_limit() {
+        // Counted repetitions of a Unicode class around the 1 MiB limit: some pass, some not.
+        let mut seen = (false, false);
+        for n in (50..400).step_by(10) {
+            for p in [format!(r"\w{{{n}}}"), format!(r"(?i)[a-z]{{{n}}}\d{{{n}}}")] {
+                let ok = Pattern::new(&p).is_ok();
+                assert_eq!(ok, full_build_ok(&p), "{p}");
+                if ok {
+                    seen.0 = true;
+                } else {
+                    seen.1 = true;
+                }
+            }
+        }
+        assert_eq!(seen, (true, true), "the range must straddle the limit");
+    }
+
+    proptest! {
+        #[test]
+        fn pattern_accepts_exactly_what_regex_builds(p in r"[ab.()|*+?\[\]{}\\dw^$,0-9-]{0,14}") {
+            prop_assert_eq!(Pattern::new(&p).is_ok(), full_build_ok(&p));
+        }
+    }
 }

@@ -1,19 +1,17 @@
 //! Name and type resolution: AST → [`RuleIr`], with a diagnostic for every field,
 //! operator, value, regex or placeholder that does not resolve.
 
-use regex::RegexBuilder;
-
 use super::ir::*;
 use crate::diagnostic::Diagnostic;
-use crate::model::{FieldValue, Priority, Satisfaction, Status, TicketType};
+use crate::guards::{self, Shorthand};
+use crate::model::{Account, FieldValue, Priority, Satisfaction, Status, TicketType};
 use crate::redact::RedactOptions;
 use crate::syntax::ast::{
     self, ActionKind, ConditionKind, FieldRef, NotifyTarget, Operator, RuleKind, Span, Spanned,
     ValueKind,
 };
 
-/// Largest compiled size of a `matches` regex, in bytes (dsl.md "size-limited").
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub use super::ir::REGEX_SIZE_LIMIT;
 
 /// The condition field names a rule may use (for did-you-mean).
 pub const CONDITION_FIELDS: &[&str] = &[
@@ -106,42 +104,60 @@ fn suggest(diag: Diagnostic, word: &str, candidates: &[&str]) -> Diagnostic {
     }
 }
 
-/// Resolves the rules of one parsed file. `file` is the file's index (kept in the IR);
-/// `source` its text (for condition texts and placeholder spans). Returns the rules that
-/// resolved completely plus a diagnostic for each problem (a rule with an error is still
-/// left out only when a finding makes it meaningless, see [`super::RUN_BLOCKING_CODES`]).
+/// The result of resolving one file.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The rules that resolved (see [`resolve_file`]), in source order.
+    pub rules: Vec<RuleIr>,
+    /// A finding for each problem, in source order within each rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each template is sent: the name in `send template "NAME"`, or the shorthand
+    /// inside a `send message` text (W15). For the `templates-not-checked` warning.
+    pub template_uses: Vec<Span>,
+}
+
+/// Resolves the rules of one parsed file. `file_idx` is the file's index (kept in the IR);
+/// `source` its text (for condition texts and spans inside strings); `account` enables
+/// the registry checks of templates (W9: `unknown-template`, `template-params`).
+///
+/// A rule is left out of [`Resolved::rules`] only when a finding makes it meaningless
+/// ([`super::RUN_BLOCKING_CODES`]); lints such as W10's `automation-sends-template` keep
+/// the rule so that the guards can be seen acting at runtime.
 pub fn resolve_file(
     file_idx: usize,
     file: &ast::RuleFile,
     source: &str,
-) -> (Vec<RuleIr>, Vec<Diagnostic>) {
-    let mut rules = Vec::new();
-    let mut diags = Vec::new();
+    account: Option<&Account>,
+) -> Resolved {
+    let mut out = Resolved::default();
     for rule in &file.rules {
         let mut r = Resolver {
             source,
             diags: Vec::new(),
             kind: rule.kind,
+            account,
+            template_uses: Vec::new(),
         };
         let ir = r.rule(file_idx, rule);
-        // A rule is kept unless a finding makes it meaningless; lints such as W10's
-        // `automation-sends-template` keep the rule so that the guards can be seen acting.
         let ok = !r
             .diags
             .iter()
             .any(|d| d.is_error() && super::RUN_BLOCKING_CODES.contains(&d.code));
-        diags.extend(r.diags);
+        out.diagnostics.extend(r.diags);
+        out.template_uses.extend(r.template_uses);
         if ok {
-            rules.push(ir);
+            out.rules.push(ir);
         }
     }
-    (rules, diags)
+    out
 }
 
 struct Resolver<'s> {
     source: &'s str,
     diags: Vec<Diagnostic>,
     kind: RuleKind,
+    account: Option<&'s Account>,
+    template_uses: Vec<Span>,
 }
 
 fn lower(s: &str) -> String {
@@ -349,11 +365,14 @@ impl<'s> Resolver<'s> {
                 business,
             } => {
                 if in_any {
-                    self.err(Diagnostic::error(
-                        "time-condition-in-any",
-                        c.span,
-                        "time conditions belong in `when all`, never in `when any` (S13)",
-                    ));
+                    self.err(
+                        Diagnostic::error(
+                            "time-condition-in-any",
+                            c.span,
+                            "time conditions belong in `when all`, never in `when any` (S13)",
+                        )
+                        .with_help("move this condition into the `when all` block"),
+                    );
                 }
                 let until = match what.node.as_str() {
                     "due" => Some(Until::Due),
@@ -757,14 +776,14 @@ impl<'s> Resolver<'s> {
                     ));
                     return None;
                 };
-                match RegexBuilder::new(p).size_limit(REGEX_SIZE_LIMIT).build() {
+                match Pattern::new(p) {
                     Ok(re) => Some(Test::Matches { field: f, re }),
                     Err(e) => {
                         let msg = match e {
-                            regex::Error::CompiledTooBig(_) => format!(
+                            PatternError::TooBig => format!(
                                 "the regex is larger than the limit of {REGEX_SIZE_LIMIT} bytes when compiled"
                             ),
-                            other => format!("invalid regex: {}", one_line(&other.to_string())),
+                            PatternError::Syntax(m) => format!("invalid regex: {m}"),
                         };
                         self.err(Diagnostic::error("invalid-regex", v.span, msg));
                         None
@@ -863,11 +882,11 @@ impl<'s> Resolver<'s> {
             (Kind::Bool, k) => match k.as_text().map(|s| s.to_ascii_lowercase()) {
                 Some(s) if s == "true" => Some(Lit::Bool(true)),
                 Some(s) if s == "false" => Some(Lit::Bool(false)),
-                _ => {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
-                        v.span,
-                        "expected `true` or `false`",
+                other => {
+                    self.err(suggest(
+                        Diagnostic::error("invalid-value", v.span, "expected `true` or `false`"),
+                        other.as_deref().unwrap_or(""),
+                        &["true", "false"],
                     ));
                     None
                 }
@@ -900,12 +919,17 @@ impl<'s> Resolver<'s> {
             ActionKind::RemoveTags(t) => {
                 Some(Act::RemoveTags(t.iter().map(|s| lower(&s.node)).collect()))
             }
-            ActionKind::SendMessage { text } => Some(Act::SendMessage(self.template_text(text)?)),
+            ActionKind::SendMessage { text } => {
+                let compiled = self.template_text(text);
+                self.shorthand(text);
+                Some(Act::SendMessage(compiled?))
+            }
             ActionKind::SendTemplate {
                 name,
                 language,
                 params,
             } => {
+                self.template_uses.push(name.span);
                 if self.kind == RuleKind::Automation {
                     self.err(
                         Diagnostic::error(
@@ -913,9 +937,24 @@ impl<'s> Resolver<'s> {
                             a.span,
                             "automations cannot send template messages (W10)",
                         )
-                        .with_help("send the template from a trigger, e.g. one that reacts to a tag this automation adds"),
+                        .with_help(SEND_FROM_A_TRIGGER),
                     );
                 }
+                let params_span = match (params.first(), params.last()) {
+                    (Some(f), Some(l)) => Span::new(f.span.start, l.span.end),
+                    _ => a.span,
+                };
+                self.registry(
+                    &name.node,
+                    &language.node,
+                    params.len(),
+                    TemplateSpans {
+                        name: name.span,
+                        language: language.span,
+                        params: params_span,
+                    },
+                    "give one value per parameter in `params [\"…\"]`",
+                );
                 let mut ps = Vec::new();
                 for p in params {
                     ps.push(self.template_text(p)?);
@@ -1017,11 +1056,16 @@ impl<'s> Resolver<'s> {
                 if text.is_some_and(|t| t.eq_ignore_ascii_case("offered")) {
                     Some(Act::SetSatisfaction(Satisfaction::Offered))
                 } else {
-                    self.err(Diagnostic::error(
+                    let d = Diagnostic::error(
                         "invalid-value",
                         value.span,
                         "a rule can only `set satisfaction offered` (the host sends the survey)",
-                    ));
+                    );
+                    let d = match text.and_then(|t| did_you_mean(t, ["offered"])) {
+                        Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                        None => d.with_help("ratings (`good`, `bad`) come from the customer"),
+                    };
+                    self.err(d);
                     None
                 }
             }
@@ -1081,6 +1125,156 @@ impl<'s> Resolver<'s> {
         }
     }
 
+    /// W15: a `send message` text that holds template shorthand is a template send: W10
+    /// for automations, W9 against the registry; a malformed one is reported.
+    fn shorthand(&mut self, text: &Spanned<String>) {
+        let scan = guards::scan_shorthand(&text.node);
+        let span = self.shorthand_span(text, matches!(scan.shorthand, Shorthand::WellFormed(_)));
+        match scan.shorthand {
+            Shorthand::None => {}
+            Shorthand::Malformed { reason } => self.err(
+                Diagnostic::error(
+                    "malformed-template-shorthand",
+                    span,
+                    format!(
+                        "this text starts a template shorthand that is not well formed: {reason} (W15)"
+                    ),
+                )
+                .with_help(
+                    "write `&((template=[[NAME]] language=[[CODE]] body_text=[[…]]))&`, or remove `&((` to send free text",
+                ),
+            ),
+            Shorthand::WellFormed(t) => {
+                self.template_uses.push(span);
+                if self.kind == RuleKind::Automation {
+                    self.err(
+                        Diagnostic::error(
+                            "automation-sends-template",
+                            span,
+                            "this text holds template shorthand, and automations cannot send templates (W10, W15)",
+                        )
+                        .with_help(SEND_FROM_A_TRIGGER),
+                    );
+                }
+                let spans = TemplateSpans {
+                    name: span,
+                    language: span,
+                    params: span,
+                };
+                self.registry(
+                    &t.name,
+                    &t.language,
+                    t.params.len(),
+                    spans,
+                    "write one `body_text=[[…]]` per parameter",
+                );
+            }
+        }
+    }
+
+    /// The span of the shorthand inside a string literal: from `&((` to `))&` when
+    /// `closed`, else to the end of the string. The whole string if `&((` is not found
+    /// verbatim in the source (escapes).
+    fn shorthand_span(&self, text: &Spanned<String>, closed: bool) -> Span {
+        let raw = self
+            .source
+            .get(text.span.start..text.span.end)
+            .unwrap_or("");
+        let Some(open) = raw.find("&((") else {
+            return text.span;
+        };
+        let content_end = if raw.len() > 1 && raw.ends_with('"') {
+            raw.len() - 1
+        } else {
+            raw.len()
+        };
+        let end = if closed {
+            raw[open..]
+                .find("))&")
+                .map_or(content_end, |i| open + i + 3)
+        } else {
+            content_end
+        };
+        Span::new(text.span.start + open, text.span.start + end.max(open))
+    }
+
+    /// W9: the template `name` in `language` with `n` parameters must be in the account's
+    /// approved registry (only checked with an account).
+    fn registry(
+        &mut self,
+        name: &str,
+        language: &str,
+        n: usize,
+        spans: TemplateSpans,
+        params_help: &str,
+    ) {
+        let Some(account) = self.account else {
+            return;
+        };
+        let same_name: Vec<_> = account
+            .templates
+            .iter()
+            .filter(|t| t.name == name)
+            .collect();
+        let exact: Vec<_> = same_name
+            .iter()
+            .filter(|t| t.language == language)
+            .collect();
+        if exact.is_empty() && !same_name.is_empty() {
+            let langs: Vec<String> = same_name
+                .iter()
+                .map(|t| format!("\"{}\"", t.language))
+                .collect();
+            self.err(
+                Diagnostic::error(
+                    "unknown-template",
+                    spans.language,
+                    format!(
+                        "template `{name}` is not approved in `{language}`, only in {} (W9)",
+                        langs.join(", ")
+                    ),
+                )
+                .with_help(format!("use language {}", langs.join(" or "))),
+            );
+        } else if exact.is_empty() {
+            let d = Diagnostic::error(
+                "unknown-template",
+                spans.name,
+                format!("template `{name}` is not in the account's approved registry (W9)"),
+            );
+            let names: Vec<&str> = account.templates.iter().map(|t| t.name.as_str()).collect();
+            let close = names
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(name))
+                .copied()
+                .or_else(|| did_you_mean(name, names.iter().copied()));
+            let d = match close {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None if names.is_empty() => {
+                    d.with_help("the account's registry (`templates:` in account.yaml) is empty")
+                }
+                None => d.with_help(format!("approved templates: {}", names.join(", "))),
+            };
+            self.err(d);
+        } else if !exact
+            .iter()
+            .any(|t| usize::try_from(t.params).is_ok_and(|p| p == n))
+        {
+            let want = exact[0].params;
+            self.err(
+                Diagnostic::error(
+                    "template-params",
+                    spans.params,
+                    format!(
+                        "template `{name}` ({language}) takes {want} parameter{}, {n} given (W9)",
+                        if want == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_help(params_help.to_string()),
+            );
+        }
+    }
+
     /// Compiles a text with `{{placeholders}}`; unknown ones are `unknown-placeholder`.
     fn template_text(&mut self, s: &Spanned<String>) -> Option<TextTemplate> {
         let (t, unknown) = compile_text(&s.node);
@@ -1107,6 +1301,16 @@ impl<'s> Resolver<'s> {
         }
         None
     }
+}
+
+const SEND_FROM_A_TRIGGER: &str =
+    "send the template from a trigger, e.g. one that reacts to a tag this automation adds";
+
+/// Where the parts of a template send are written, for W9 findings.
+struct TemplateSpans {
+    name: Span,
+    language: Span,
+    params: Span,
 }
 
 /// Compiles a text into pieces; returns the names of unknown placeholders as well.
@@ -1160,10 +1364,6 @@ fn flatten(v: &ast::Value) -> Vec<&ast::Value> {
         ValueKind::List(items) => items.iter().flat_map(flatten).collect(),
         _ => vec![v],
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The value type of a field, which decides its operators and literal parsing.

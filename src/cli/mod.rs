@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod fmt;
+pub mod check;
 pub mod redact;
 pub mod run;
 pub mod test;
@@ -31,6 +32,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Run rule test cases (`*.test.yaml` beside the rules).
     Test(test::TestArgs),
+    /// Parse and validate rule files; report every finding (exit 3 on errors).
+    Check(check::CheckArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -48,5 +51,6 @@ pub fn main() -> i32 {
         Command::Redact(args) => redact::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

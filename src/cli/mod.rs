@@ -4,6 +4,8 @@ use clap::{Parser, Subcommand};
 
 pub mod redact;
 pub mod run;
+#[cfg(feature = "server")]
+pub mod serve;
 
 /// Exit status for usage errors (events.md).
 pub const EXIT_USAGE: i32 = 2;
@@ -25,6 +27,9 @@ enum Command {
     Run(run::RunArgs),
     /// Redact card numbers from stdin, line by line, to stdout.
     Redact(redact::RedactArgs),
+    /// Serve the engine over HTTP with SQLite state (docs/http-api.md).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -40,5 +45,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Redact(args) => redact::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -8,6 +8,7 @@ pub mod calendar;
 mod eval;
 pub mod outcome;
 pub mod ruleset;
+pub mod snapshot;
 pub mod store;
 mod update;
 
@@ -29,6 +30,7 @@ pub use outcome::{
     MessageKind, RuleTrace, TicketOutcome,
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
+pub use snapshot::{event_key, Snapshot};
 pub use store::{MemoryStore, SentMessage, TicketStore};
 use update::{diff, IdScheme, Key, Work};
 

@@ -1,0 +1,453 @@
+//! The SQLite database of `serve`: schema, migrations, and the write-through
+//! [`SqliteStore`] the engine runs on.
+//!
+//! The store keeps every ticket in memory (a [`MemoryStore`] loaded at start) and records
+//! which writes the engine made since the last flush; the server flushes them inside the
+//! transaction of the request that made them, together with the audit entries and the
+//! stored outcome, and commits before it answers. A crash before the commit loses the
+//! whole request (the host retries it); a crash after it loses nothing.
+//!
+//! Schema version 1 (`PRAGMA user_version`):
+//!
+//! | table | rows |
+//! |---|---|
+//! | `meta(key, value)` | `clock`: the replay clock (S18), RFC 3339 |
+//! | `tickets(seq, id, json)` | one per ticket; `seq` is the creation order (S11); `json` a [`TicketJson`] |
+//! | `seen(key, ticket)` | event keys the engine applied, with the ticket of the first record |
+//! | `sent(wamid, json)` | outbound messages by WhatsApp id (a [`SentJson`]) |
+//! | `outcomes(key, runs, line)` | per event key: the response lines, for idempotent retries |
+//! | `audit(seq, event, kind, json)` | every outcome line in the order it happened |
+//! | `audit_tickets(ticket, seq)` | which audit entries concern which ticket |
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::codec::{SentJson, TicketJson};
+use crate::engine::{MemoryStore, SentMessage, TicketStore};
+use crate::model::Ticket;
+
+/// The migrations, in order; `user_version` N means the first N have run.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tickets (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+CREATE TABLE seen (key TEXT PRIMARY KEY, ticket TEXT);
+CREATE TABLE sent (wamid TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE outcomes (key TEXT PRIMARY KEY, runs TEXT NOT NULL, line TEXT NOT NULL);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, event TEXT, kind TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE audit_tickets (ticket TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (ticket, seq)) WITHOUT ROWID;
+"#];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A database problem, in words (path, table or SQLite's message).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DbError(pub String);
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError(format!("database: {e}"))
+    }
+}
+
+/// Opens (creating it on first start) the database at `path` — `:memory:` for a
+/// throw-away one — in WAL mode with `synchronous=NORMAL` (a killed process loses
+/// nothing committed; power loss may lose the last transactions), and runs the pending
+/// migrations.
+///
+/// # Errors
+/// [`DbError`] when the file cannot be opened, is not a database, or has a schema newer
+/// than this build ([`SCHEMA_VERSION`]).
+pub fn open(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open(path)
+        .map_err(|e| DbError(format!("cannot open database {}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&conn).map_err(|e| DbError(format!("database {}: {}", path.display(), e.0)))?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<(), DbError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(DbError(format!(
+            "schema version {version} is newer than this build's {SCHEMA_VERSION}; use a newer ticket-rules"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The engine's [`TicketStore`] on SQLite: an in-memory copy of everything plus the
+/// writes not yet flushed ([`SqliteStore::flush`]).
+#[derive(Debug, Default)]
+pub struct SqliteStore {
+    mem: MemoryStore,
+    dirty: Vec<String>,
+    dirty_set: HashSet<String>,
+    seen: Vec<(String, Option<String>)>,
+    sent: Vec<String>,
+    clock_dirty: bool,
+}
+
+impl SqliteStore {
+    /// Loads every ticket (in creation order), seen key, sent message and the clock.
+    ///
+    /// # Errors
+    /// [`DbError`] on a database error or a row that does not decode (naming the table
+    /// and key).
+    pub fn load(conn: &Connection) -> Result<Self, DbError> {
+        let mut mem = MemoryStore::new();
+        let mut stmt = conn.prepare("SELECT id, json FROM tickets ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let json: String = row.get(1)?;
+            let t: TicketJson = serde_json::from_str(&json)
+                .map_err(|e| DbError(format!("tickets row `{id}`: {e}")))?;
+            let t = Ticket::try_from(t).map_err(|e| DbError(format!("tickets row `{id}`: {e}")))?;
+            mem.put(t);
+        }
+        let mut stmt = conn.prepare("SELECT key, ticket FROM seen")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            mem.mark_seen(row.get(0)?, row.get(1)?);
+        }
+        let mut stmt = conn.prepare("SELECT wamid, json FROM sent")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let wamid: String = row.get(0)?;
+            let json: String = row.get(1)?;
+            let s: SentJson = serde_json::from_str(&json)
+                .map_err(|e| DbError(format!("sent row `{wamid}`: {e}")))?;
+            let s = SentMessage::try_from(s)
+                .map_err(|e| DbError(format!("sent row `{wamid}`: {e}")))?;
+            mem.put_sent(wamid, s);
+        }
+        let clock: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(c) = clock {
+            let at: Timestamp = c
+                .parse()
+                .map_err(|e| DbError(format!("meta clock `{c}`: {e}")))?;
+            mem.set_clock(at);
+        }
+        Ok(SqliteStore {
+            mem,
+            ..SqliteStore::default()
+        })
+    }
+
+    /// The tickets, in creation order.
+    pub fn tickets(&self) -> &[Ticket] {
+        self.mem.tickets()
+    }
+
+    /// True when writes are waiting for [`SqliteStore::flush`].
+    pub fn has_pending(&self) -> bool {
+        !self.dirty.is_empty() || !self.seen.is_empty() || !self.sent.is_empty() || self.clock_dirty
+    }
+
+    /// Drops the pending writes (after a failed transaction the server reloads instead).
+    pub fn clear_pending(&mut self) {
+        self.dirty.clear();
+        self.dirty_set.clear();
+        self.seen.clear();
+        self.sent.clear();
+        self.clock_dirty = false;
+    }
+
+    /// Writes the pending changes inside `tx` (tickets in creation order, so new ones get
+    /// increasing `seq`) and clears them. Nothing is durable until `tx` commits.
+    ///
+    /// # Errors
+    /// [`DbError`] on a database error; the pending writes are then kept.
+    pub fn flush(&mut self, tx: &Transaction<'_>) -> Result<(), DbError> {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_by_key(|id| self.mem.position(id).unwrap_or(usize::MAX));
+        let result = (|| -> Result<(), DbError> {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO tickets (id, json) VALUES (?1, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+            )?;
+            for id in &dirty {
+                if let Some(t) = self.mem.get(id) {
+                    let json = serde_json::to_string(&TicketJson::from(t))
+                        .map_err(|e| DbError(format!("ticket `{id}`: {e}")))?;
+                    put.execute(params![id, json])?;
+                }
+            }
+            let mut seen = tx.prepare_cached(
+                "INSERT INTO seen (key, ticket) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET ticket = excluded.ticket",
+            )?;
+            for (k, t) in &self.seen {
+                seen.execute(params![k, t])?;
+            }
+            let mut sent = tx.prepare_cached(
+                "INSERT INTO sent (wamid, json) VALUES (?1, ?2) \
+                 ON CONFLICT (wamid) DO UPDATE SET json = excluded.json",
+            )?;
+            for w in &self.sent {
+                if let Some(s) = self.mem.sent(w) {
+                    let json = serde_json::to_string(&SentJson::from(s))
+                        .map_err(|e| DbError(format!("sent `{w}`: {e}")))?;
+                    sent.execute(params![w, json])?;
+                }
+            }
+            if self.clock_dirty {
+                if let Some(c) = self.mem.clock() {
+                    tx.prepare_cached(
+                        "INSERT INTO meta (key, value) VALUES ('clock', ?1) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute(params![c.to_string()])?;
+                }
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => {
+                self.dirty_set.clear();
+                self.seen.clear();
+                self.sent.clear();
+                self.clock_dirty = false;
+                Ok(())
+            }
+            Err(e) => {
+                self.dirty = dirty;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl TicketStore for SqliteStore {
+    fn get(&self, id: &str) -> Option<&Ticket> {
+        self.mem.get(id)
+    }
+
+    fn put(&mut self, ticket: Ticket) {
+        if !self.dirty_set.contains(&ticket.id) {
+            self.dirty_set.insert(ticket.id.clone());
+            self.dirty.push(ticket.id.clone());
+        }
+        self.mem.put(ticket);
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        self.mem.position(id)
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.mem.ids()
+    }
+
+    fn whatsapp_ticket_for(&self, phone: &str) -> Option<&Ticket> {
+        self.mem.whatsapp_ticket_for(phone)
+    }
+
+    fn seen(&self, key: &str) -> Option<Option<String>> {
+        self.mem.seen(key)
+    }
+
+    fn mark_seen(&mut self, key: String, ticket: Option<String>) {
+        self.seen.push((key.clone(), ticket.clone()));
+        self.mem.mark_seen(key, ticket);
+    }
+
+    fn sent(&self, wamid: &str) -> Option<&SentMessage> {
+        self.mem.sent(wamid)
+    }
+
+    fn put_sent(&mut self, wamid: String, sent: SentMessage) {
+        self.sent.push(wamid.clone());
+        self.mem.put_sent(wamid, sent);
+    }
+
+    fn clock(&self) -> Option<Timestamp> {
+        self.mem.clock()
+    }
+
+    fn set_clock(&mut self, at: Timestamp) {
+        self.clock_dirty = true;
+        self.mem.set_clock(at);
+    }
+}
+
+/// The stored outcome of an event key: the automation-run lines that came before it and
+/// the event's own line without its leading `{"line":N` (the position in the request,
+/// put back by the caller).
+pub fn stored_outcome(
+    tx: &Transaction<'_>,
+    key: &str,
+) -> Result<Option<(String, String)>, DbError> {
+    Ok(tx
+        .prepare_cached("SELECT runs, line FROM outcomes WHERE key = ?1")?
+        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Stores the outcome of an event key (see [`stored_outcome`]).
+pub fn store_outcome(
+    tx: &Transaction<'_>,
+    key: &str,
+    runs: &str,
+    line: &str,
+) -> Result<(), DbError> {
+    tx.prepare_cached("INSERT OR REPLACE INTO outcomes (key, runs, line) VALUES (?1, ?2, ?3)")?
+        .execute(params![key, runs, line])?;
+    Ok(())
+}
+
+/// Appends an audit entry concerning `tickets`; returns its sequence number.
+pub fn audit(
+    tx: &Transaction<'_>,
+    event: Option<&str>,
+    kind: &str,
+    json: &str,
+    tickets: &[&str],
+) -> Result<i64, DbError> {
+    tx.prepare_cached("INSERT INTO audit (event, kind, json) VALUES (?1, ?2, ?3)")?
+        .execute(params![event, kind, json])?;
+    let seq = tx.last_insert_rowid();
+    let mut link =
+        tx.prepare_cached("INSERT OR IGNORE INTO audit_tickets (ticket, seq) VALUES (?1, ?2)")?;
+    for t in tickets {
+        link.execute(params![t, seq])?;
+    }
+    Ok(seq)
+}
+
+/// One audit entry: its sequence number and the outcome line (JSON text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Position in the log (from 1, increasing).
+    pub seq: i64,
+    /// The outcome line, as answered.
+    pub json: String,
+}
+
+/// The audit entries of one ticket, oldest first.
+pub fn ticket_audit(conn: &Connection, ticket: &str) -> Result<Vec<AuditEntry>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.seq, a.json FROM audit_tickets t JOIN audit a ON a.seq = t.seq \
+         WHERE t.ticket = ?1 ORDER BY a.seq",
+    )?;
+    let rows = stmt.query_map(params![ticket], |r| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            json: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Up to `limit` audit entries with `seq > after`, oldest first.
+pub fn audit_page(conn: &Connection, after: i64, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, json FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            json: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ticket-rules-db-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("t.db")
+    }
+
+    #[test]
+    fn schema_is_created_once_and_versioned() {
+        let p = temp_db("schema");
+        let c = open(&p).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let mode: String = c
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(c);
+        // A second open runs no migration again (a re-run would fail: tables exist).
+        open(&p).unwrap();
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let p = temp_db("newer");
+        let c = open(&p).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(c);
+        let e = open(&p).unwrap_err();
+        assert!(e.0.contains("newer than this build"), "{e}");
+    }
+
+    #[test]
+    fn s11_flushed_writes_reload_in_creation_order() {
+        let p = temp_db("flush");
+        let mut c = open(&p).unwrap();
+        let mut s = SqliteStore::load(&c).unwrap();
+        let at: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
+        s.put(Ticket::new("B", Channel::parse("email"), at));
+        s.put(Ticket::new("A", Channel::parse("email"), at));
+        let mut b = Ticket::new("B", Channel::parse("email"), at);
+        b.tags.insert("x".into());
+        s.put(b);
+        s.mark_seen("e1".into(), Some("B".into()));
+        s.set_clock(at);
+        let tx = c.transaction().unwrap();
+        s.flush(&tx).unwrap();
+        tx.commit().unwrap();
+        assert!(!s.has_pending());
+        let back = SqliteStore::load(&c).unwrap();
+        assert_eq!(back.ids(), vec!["B".to_string(), "A".to_string()]);
+        assert!(back.get("B").unwrap().tags.contains("x"));
+        assert_eq!(back.seen("e1"), Some(Some("B".into())));
+        assert_eq!(back.clock(), Some(at));
+    }
+
+    #[test]
+    fn uncommitted_writes_are_lost_whole() {
+        let p = temp_db("rollback");
+        let mut c = open(&p).unwrap();
+        let mut s = SqliteStore::load(&c).unwrap();
+        let at: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
+        s.put(Ticket::new("A", Channel::parse("email"), at));
+        let tx = c.transaction().unwrap();
+        s.flush(&tx).unwrap();
+        audit(&tx, Some("e1"), "event", "{}", &["A"]).unwrap();
+        drop(tx); // rolled back
+        let back = SqliteStore::load(&c).unwrap();
+        assert!(back.ids().is_empty());
+        assert!(audit_page(&c, 0, 10).unwrap().is_empty());
+    }
+}

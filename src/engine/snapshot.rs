@@ -307,12 +307,13 @@ automation "Stale" {
             ),
         );
         assert_eq!(snap.clock, Some("2026-11-24T09:00:05Z".parse().unwrap()));
-        // `> 1` first holds 2 whole hours after creation (S12): the 11:00 run.
+        // `> 1` first holds 2 whole hours after creation (S12): created 09:00:05, the
+        // 11:00 run sees 1 whole hour, the 12:00 run 2.
         let (runs, snap) = advance(&rs, snap, "2026-11-24T12:30:00Z".parse().unwrap());
         assert_eq!(runs.len(), 1);
         assert_eq!(
             runs[0].at,
-            "2026-11-24T11:00:00Z".parse::<Timestamp>().unwrap()
+            "2026-11-24T12:00:00Z".parse::<Timestamp>().unwrap()
         );
         assert!(snap.tickets[0].tags.contains("stale"));
         assert_eq!(snap.clock, Some("2026-11-24T12:30:00Z".parse().unwrap()));

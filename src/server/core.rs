@@ -26,6 +26,7 @@ pub struct Core {
     engine: Engine<SqliteStore>,
     conn: Connection,
     metrics: Arc<Metrics>,
+    _checkpointer: Option<db::Checkpointer>,
 }
 
 /// The answer to a batch of events: the outcome lines (JSON objects, scrubbed), in order,
@@ -64,13 +65,15 @@ pub struct TicketView {
     pub window: WindowJson,
 }
 
-/// The line of `event_json` without its leading `{"line":N` (the rest starts with `,`).
-fn line_rest(line: &str) -> &str {
-    let Some(rest) = line.strip_prefix("{\"line\":") else {
-        return line;
-    };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    &rest[digits..]
+/// An event line (`{"line":N,…}`) with its position set to `n`; any other text as is.
+fn with_line(line: &str, n: usize) -> String {
+    match line.strip_prefix("{\"line\":") {
+        Some(rest) => {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            format!("{{\"line\":{n}{}", &rest[digits..])
+        }
+        None => line.to_string(),
+    }
 }
 
 fn scrubbed(s: String) -> String {
@@ -94,6 +97,7 @@ impl Core {
             engine: Engine::with_store(rules, store),
             conn,
             metrics,
+            _checkpointer: db::Checkpointer::start(path),
         })
     }
 
@@ -144,24 +148,24 @@ impl Core {
         for (i, event) in events.into_iter().enumerate() {
             let n = i + 1;
             let key = event_key(&event);
-            if let Some((runs, rest)) = db::stored_outcome(&tx, &key)? {
-                lines.extend(runs.lines().map(str::to_string));
-                lines.push(format!("{{\"line\":{n}{rest}"));
+            if let Some(mut stored) = db::stored_outcome(&tx, &key)? {
+                // The event's own line comes last; its `line` becomes this position.
+                if let Some(own) = stored.pop() {
+                    lines.extend(stored);
+                    lines.push(with_line(&own, n));
+                }
                 tally.replayed();
                 replayed += 1;
                 continue;
             }
             let step = self.engine.process(event);
-            let mut runs = String::new();
+            let mut first_seq = None;
             for r in &step.runs {
                 let json = scrubbed(run_json(r));
                 let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
-                db::audit(&tx, None, "automation-run", &json, &tickets)?;
+                let seq = db::audit(&tx, None, "automation-run", &json, &tickets)?;
+                first_seq.get_or_insert(seq);
                 tally.run(r);
-                if !runs.is_empty() {
-                    runs.push('\n');
-                }
-                runs.push_str(&json);
                 lines.push(json);
             }
             let o = &step.outcome;
@@ -171,8 +175,10 @@ impl Core {
                 if tickets.is_empty() {
                     tickets.extend(o.ticket_hint.as_deref());
                 }
-                db::audit(&tx, o.event.as_deref(), "event", &line, &tickets)?;
-                db::store_outcome(&tx, &key, &runs, line_rest(&line))?;
+                let seq = db::audit(&tx, o.event.as_deref(), "event", &line, &tickets)?;
+                let applied = o.status == LineStatus::Ok;
+                let first = o.tickets.first().map(|t| t.ticket.as_str());
+                db::store_outcome(&tx, &key, first_seq.unwrap_or(seq), seq, applied, first)?;
             }
             tally.event(o);
             lines.push(line);
@@ -300,11 +306,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_rest_strips_only_the_position() {
+    fn with_line_sets_only_the_position() {
         assert_eq!(
-            line_rest("{\"line\":12,\"event\":\"e\"}"),
-            ",\"event\":\"e\"}"
+            with_line("{\"line\":12,\"event\":\"e\"}", 3),
+            "{\"line\":3,\"event\":\"e\"}"
         );
-        assert_eq!(line_rest("{\"event\":\"e\"}"), "{\"event\":\"e\"}");
+        assert_eq!(with_line("{\"event\":\"e\"}", 3), "{\"event\":\"e\"}");
     }
 }

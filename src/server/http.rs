@@ -62,7 +62,9 @@ fn unavailable(e: ServeError) -> Response {
     }
 }
 
-/// The body bytes, or 413 (over the limit) / 400 with a JSON error.
+/// The body bytes, or 413 (over the limit) / 400 with a JSON error. (The error is the
+/// response itself, which handlers return as is.)
+#[allow(clippy::result_large_err)]
 fn body_or_error(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, Response> {
     body.map_err(|rej| {
         let status = rej.status();

@@ -10,7 +10,7 @@
 //!   therefore recorded before it is reported.
 //! - Idempotent: an event whose key ([`crate::engine::event_key`]) was applied before is
 //!   answered with its stored outcome and changes nothing.
-//! - HTTP routes (axum, [`http`]) are described in `docs/http-api.md` and
+//! - HTTP routes (axum) are described in `docs/http-api.md` and
 //!   `docs/openapi.yaml`.
 //!
 //! ```no_run

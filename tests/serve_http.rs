@@ -759,3 +759,55 @@ async fn state_survives_a_restart_on_the_same_database() {
     assert_eq!(r.headers["x-replayed"], "1");
     s2.stop().await;
 }
+
+#[test]
+fn openapi_describes_every_route() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.yaml"))
+        .expect("docs/openapi.yaml");
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("valid YAML");
+    let paths = doc["paths"].as_mapping().expect("paths");
+    for (path, methods) in [
+        ("/v1/events", &["post"][..]),
+        ("/webhooks/whatsapp", &["post", "get"]),
+        ("/v1/tickets", &["get"]),
+        ("/v1/tickets/{id}", &["get"]),
+        ("/v1/tickets/{id}/audit", &["get"]),
+        ("/v1/audit", &["get"]),
+        ("/v1/clock", &["post"]),
+        ("/v1/check", &["post"]),
+        ("/v1/redact", &["post"]),
+        ("/v1/rules/reload", &["post"]),
+        ("/healthz", &["get"]),
+        ("/metrics", &["get"]),
+    ] {
+        let entry = paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} missing from docs/openapi.yaml"));
+        for m in methods {
+            assert!(
+                entry.get(*m).is_some(),
+                "{m} {path} missing from docs/openapi.yaml"
+            );
+        }
+    }
+    assert_eq!(
+        paths.len(),
+        12,
+        "a documented route the server does not have"
+    );
+    let md = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/http-api.md"))
+        .expect("docs/http-api.md");
+    for route in [
+        "POST /v1/events",
+        "GET /v1/tickets/{id}",
+        "POST /v1/clock",
+        "POST /v1/check",
+        "POST /v1/redact",
+        "POST /v1/rules/reload",
+        "GET /healthz",
+        "GET /metrics",
+        "POST /webhooks/whatsapp",
+    ] {
+        assert!(md.contains(route), "{route} not in docs/http-api.md");
+    }
+}

@@ -46,7 +46,7 @@ struct Traffic {
 
 impl Traffic {
     fn tick(&mut self) -> Timestamp {
-        self.clock = self.clock + SignedDuration::from_millis(100);
+        self.clock += SignedDuration::from_millis(100);
         self.clock
     }
 
@@ -55,7 +55,7 @@ impl Traffic {
         let c = self.conversation;
         let t = format!("B{tag}-{c}");
         let phone = format!("+1555{c:07}");
-        let text = if c % 10 == 0 {
+        let text = if c.is_multiple_of(10) {
             "my card is 4111 1111 1111 1111, the order 48213 arrived broken"
         } else {
             "hi, my order 48213 arrived with a cracked screen, can you help?"

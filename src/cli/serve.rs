@@ -122,6 +122,8 @@ pub fn run(args: ServeArgs) -> i32 {
         }
     };
     print_diagnostics(&checked, true);
+    // A panic message goes through the scrubbing log too (no card number in any line).
+    std::panic::set_hook(Box::new(|info| log::error(&format!("panic: {info}"))));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -111,7 +111,12 @@ impl Core {
         self.engine.clock()
     }
 
-    /// After a failed transaction: drop the in-memory state and load the committed one.
+    /// After a failed transaction or a panic: drop the in-memory state and load the
+    /// committed one.
+    pub fn recover(&mut self) {
+        self.resync();
+    }
+
     fn resync(&mut self) {
         match SqliteStore::load(&self.conn) {
             Ok(s) => *self.engine.store_mut() = s,

@@ -185,20 +185,38 @@ fn view_time(mode: ClockMode, clock: Option<Timestamp>, at: Option<Timestamp>) -
     }
 }
 
+/// Runs a state change; should the engine panic (a bug: it never should on any input),
+/// the transaction is rolled back, the state reloaded from the database, and the request
+/// answered with an error instead of taking the server down.
+fn guarded<T>(
+    core: &mut Core,
+    f: impl FnOnce(&mut Core) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(core))) {
+        Ok(r) => r,
+        Err(_) => {
+            core.recover();
+            Err(DbError(
+                "internal error while applying the request (logged); nothing of it was kept".into(),
+            ))
+        }
+    }
+}
+
 fn engine_thread(mut core: Core, mode: ClockMode, mut rx: mpsc::Receiver<Command>) {
     while let Some(cmd) = rx.blocking_recv() {
         match cmd {
             Command::Events(events, reply) => {
-                let r = core.events(events);
+                let r = guarded(&mut core, |c| c.events(events));
                 if let Err(e) = &r {
                     log::error(&format!("events not applied: {e}"));
                 }
                 let _ = reply.send(r);
             }
             Command::Advance(at, reply) => {
-                let _ = reply.send(core.advance_to(at));
+                let _ = reply.send(guarded(&mut core, |c| c.advance_to(at)));
             }
-            Command::Tick(now) => match core.advance_to(now) {
+            Command::Tick(now) => match guarded(&mut core, |c| c.advance_to(now)) {
                 Ok(lines) => log::info(&format!(
                     "automation tick at {now}: {} run(s) updated tickets",
                     lines.len()

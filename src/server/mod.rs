@@ -1,13 +1,13 @@
 //! `ticket-rules serve`: the engine as a small HTTP service beside a ticketing host
 //! (feature `server`, on by default).
 //!
-//! - State lives in an embedded SQLite database ([`db`]): tickets, window anchors,
-//!   automation bookkeeping, outbound messages by WhatsApp id, the replay clock, the audit
-//!   log and every event's outcome. WAL mode, `synchronous=NORMAL`: a killed process
-//!   loses nothing it answered.
-//! - One writer ([`core::Core`], on a thread of its own) applies requests one at a time,
-//!   each in one transaction committed before the answer is sent; an outbound message is
-//!   therefore recorded before it is reported.
+//! - State lives in an embedded SQLite database (schema version [`SCHEMA_VERSION`]):
+//!   tickets, window anchors, automation bookkeeping, outbound messages by WhatsApp id,
+//!   the replay clock, the audit log and every event's outcome. WAL mode,
+//!   `synchronous=NORMAL`: a killed process loses nothing it answered.
+//! - One writer (on a thread of its own) applies requests one at a time, each in one
+//!   transaction committed before the answer is sent; an outbound message is therefore
+//!   recorded before it is reported.
 //! - Idempotent: an event whose key ([`crate::engine::event_key`]) was applied before is
 //!   answered with its stored outcome and changes nothing.
 //! - HTTP routes (axum) are described in `docs/http-api.md` and
@@ -29,13 +29,13 @@
 //! # Ok(()) }
 //! ```
 
-pub mod codec;
-pub mod core;
-pub mod db;
-pub mod decode;
+mod codec;
+mod core;
+mod db;
+mod decode;
 mod http;
 pub mod log;
-pub mod metrics;
+mod metrics;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -50,7 +50,8 @@ use crate::io::{account, rules as rule_files};
 use crate::model::{Account, Event};
 
 use self::core::{Answer, Core, TicketView};
-use self::db::{AuditEntry, DbError};
+use self::db::AuditEntry;
+pub use self::db::{DbError, SCHEMA_VERSION};
 use self::metrics::Metrics;
 
 /// Default request body limit: 1 MiB.

@@ -431,17 +431,33 @@ mod tests {
     use super::*;
     use crate::model::Channel;
 
-    fn temp_db(name: &str) -> std::path::PathBuf {
+    /// A database path in a fresh temp directory, removed when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn path(&self) -> std::path::PathBuf {
+            self.0.join("t.db")
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn temp_db(name: &str) -> TempDb {
         let dir =
             std::env::temp_dir().join(format!("ticket-rules-db-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        dir.join("t.db")
+        TempDb(dir)
     }
 
     #[test]
     fn schema_is_created_once_and_versioned() {
-        let p = temp_db("schema");
+        let t = temp_db("schema");
+        let p = t.path();
         let c = open(&p).unwrap();
         let v: i64 = c
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -458,7 +474,8 @@ mod tests {
 
     #[test]
     fn newer_schema_is_refused() {
-        let p = temp_db("newer");
+        let t = temp_db("newer");
+        let p = t.path();
         let c = open(&p).unwrap();
         c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
@@ -469,7 +486,8 @@ mod tests {
 
     #[test]
     fn s11_flushed_writes_reload_in_creation_order() {
-        let p = temp_db("flush");
+        let t = temp_db("flush");
+        let p = t.path();
         let mut c = open(&p).unwrap();
         let mut s = SqliteStore::load(&c).unwrap();
         let at: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
@@ -505,7 +523,8 @@ mod tests {
 
     #[test]
     fn uncommitted_writes_are_lost_whole() {
-        let p = temp_db("rollback");
+        let t = temp_db("rollback");
+        let p = t.path();
         let mut c = open(&p).unwrap();
         let mut s = SqliteStore::load(&c).unwrap();
         let at: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();

@@ -61,6 +61,8 @@ pub mod guards;
 pub mod io;
 pub mod model;
 pub mod redact;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod syntax;
 pub mod testing;
 

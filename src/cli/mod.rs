@@ -2,10 +2,12 @@
 
 use clap::{Parser, Subcommand};
 
-pub mod fmt;
 pub mod check;
+pub mod fmt;
 pub mod redact;
 pub mod run;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod test;
 
 /// Exit status for usage errors (events.md).
@@ -34,6 +36,9 @@ enum Command {
     Test(test::TestArgs),
     /// Parse and validate rule files; report every finding (exit 3 on errors).
     Check(check::CheckArgs),
+    /// Serve the engine over HTTP with SQLite state (docs/http-api.md).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the command line and runs the subcommand; returns the exit status.
@@ -52,5 +57,7 @@ pub fn main() -> i32 {
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
         Command::Check(args) => check::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
     }
 }

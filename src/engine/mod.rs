@@ -10,6 +10,7 @@ mod index;
 pub mod outcome;
 pub mod ruleset;
 mod schedule;
+pub mod snapshot;
 pub mod store;
 mod update;
 
@@ -32,6 +33,7 @@ pub use outcome::{
 };
 pub use ruleset::{CompileError, CompileOptions, RuleSet, DEFAULT_RULES};
 use schedule::{DirtyBuckets, Schedule};
+pub use snapshot::{event_key, Snapshot};
 pub use store::{MemoryStore, SentMessage, TicketStore};
 use update::{diff, IdScheme, Key, Work};
 

@@ -74,6 +74,16 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// Number of tickets.
+    pub fn len(&self) -> usize {
+        self.tickets.len()
+    }
+
+    /// True when there are no tickets.
+    pub fn is_empty(&self) -> bool {
+        self.tickets.is_empty()
+    }
+
     /// Tickets in creation order.
     pub fn tickets(&self) -> &[Ticket] {
         &self.tickets

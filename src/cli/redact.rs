@@ -77,7 +77,12 @@ pub fn run(args: RedactArgs) -> i32 {
     let stdin = io::stdin();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let result = redact_stream(args.format, &opts, stdin.lock(), &mut out);
+    let result = redact_stream(
+        args.format,
+        &opts,
+        io::BufReader::new(stdin.lock()),
+        &mut out,
+    );
     let result = result.and_then(|status| match out.flush() {
         Ok(()) => Ok(status),
         Err(e) => Err(StreamError::Write(e)),
@@ -125,10 +130,10 @@ struct OutLine<'a> {
 
 /// Redacts `input` to `output` line by line; returns the exit status (0, or 1 when a
 /// jsonl line was unreadable). Bad UTF-8 becomes U+FFFD before scanning.
-fn redact_stream<R: BufRead, W: Write>(
+fn redact_stream<R: io::Read, W: Write>(
     format: Format,
     opts: &RedactOptions,
-    mut input: R,
+    mut input: io::BufReader<R>,
     output: &mut W,
 ) -> Result<i32, StreamError> {
     let mut buf = Vec::with_capacity(8 * 1024);
@@ -137,6 +142,11 @@ fn redact_stream<R: BufRead, W: Write>(
     let mut status = 0;
     loop {
         buf.clear();
+        // Before a read that may wait, hand over what is done: in a live pipeline each
+        // line comes out as soon as it went in; from a file, output stays batched.
+        if input.buffer().is_empty() {
+            output.flush().map_err(StreamError::Write)?;
+        }
         match input.read_until(b'\n', &mut buf) {
             Ok(0) => break,
             Ok(_) => {}
@@ -236,7 +246,13 @@ mod tests {
 
     fn stream(format: Format, input: &[u8]) -> (i32, String) {
         let mut out = Vec::new();
-        let status = redact_stream(format, &RedactOptions::default(), input, &mut out).unwrap();
+        let status = redact_stream(
+            format,
+            &RedactOptions::default(),
+            io::BufReader::new(input),
+            &mut out,
+        )
+        .unwrap();
         (status, String::from_utf8(out).unwrap())
     }
 

@@ -1,7 +1,7 @@
 //! `ticket-rules run`: replay events through the rules (events.md).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -163,11 +163,16 @@ pub fn run(args: RunArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let input: Box<dyn BufRead> = if args.events == "-" {
-        Box::new(BufReader::new(io::stdin()))
+    let input: Box<dyn io::Read> = if args.events == "-" {
+        if io::stdin().is_terminal() {
+            eprintln!(
+                "reading events from the terminal, one JSON object per line (end with Ctrl-D)"
+            );
+        }
+        Box::new(io::stdin())
     } else {
         match File::open(&args.events) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Ok(f) => Box::new(f),
             Err(e) => {
                 eprintln!("error: {}: {e}", args.events);
                 return EXIT_USAGE;
@@ -203,15 +208,21 @@ pub fn run(args: RunArgs) -> i32 {
 }
 
 fn replay<W: Write>(
-    mut input: Box<dyn BufRead>,
+    input: Box<dyn io::Read>,
     engine: &mut Engine,
     out: &mut Out<W>,
     until: Option<Timestamp>,
 ) -> io::Result<()> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
     let mut buf = Vec::new();
     let mut line = 0usize;
     loop {
         buf.clear();
+        // Before a read that may wait, hand over what is done: in a live pipeline each
+        // result comes out as soon as its event went in; from a file, output stays batched.
+        if input.buffer().is_empty() {
+            out.w.flush()?;
+        }
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }

@@ -2,6 +2,10 @@
 
 mod cli;
 
+/// mimalloc: fewer cycles per small allocation than the system allocator (issue #5).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     std::process::exit(cli::main());
 }

@@ -50,13 +50,24 @@ pub struct RunArgs {
 }
 
 fn print_diagnostics(checked: &Checked, as_warnings: bool) {
-    for fd in &checked.diagnostics {
-        let mut d = fd.diagnostic.clone();
-        if as_warnings {
-            d.severity = Severity::Warning;
+    // One rendering per file: the renderer reads the file's text once for all its findings.
+    for (i, file) in checked.files.iter().enumerate() {
+        let diags: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|fd| fd.file == i)
+            .map(|fd| {
+                let mut d = fd.diagnostic.clone();
+                if as_warnings {
+                    d.severity = Severity::Warning;
+                }
+                d
+            })
+            .collect();
+        if !diags.is_empty() {
+            let text = render::human(&diags, file);
+            eprint!("{}", ticket_rules::redact::scrub(&text));
         }
-        let text = render::human(&[d], &checked.files[fd.file]);
-        eprint!("{}", ticket_rules::redact::scrub(&text));
     }
 }
 

@@ -9,7 +9,8 @@
 //! can match only when its key holds, the first matching candidate in file order is the
 //! first matching trigger in file order.
 
-use std::collections::HashMap;
+/// A fast seeded hasher: ticket ids and tags are hashed on every event.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use crate::check::ir::{Cmp, Field, Lit, RuleIr, Test};
 use crate::model::{Status, Ticket};

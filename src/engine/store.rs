@@ -1,7 +1,8 @@
 //! Where tickets live between events. `run` keeps them in memory; `serve` will keep them
 //! in a database behind the same trait.
 
-use std::collections::HashMap;
+/// A fast seeded hasher: ticket ids and tags are hashed on every event.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use jiff::Timestamp;
 

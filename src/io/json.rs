@@ -271,17 +271,18 @@ impl<'a> Obj<'a> {
         };
         let mut out: Vec<String> = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
-            let name = format!("{}[{i}]", self.field(key));
+            let name = || format!("{}[{i}]", self.field(key));
             let tag = match item {
                 Value::String(s) => s.trim().to_lowercase(),
-                v => return Err(format!("`{name}` must be a string, found {}", kind(v))),
+                v => return Err(format!("`{}` must be a string, found {}", name(), kind(v))),
             };
             if tag.is_empty() {
-                return Err(format!("`{name}` is an empty tag"));
+                return Err(format!("`{}` is an empty tag", name()));
             }
             if tag.chars().any(char::is_whitespace) {
                 return Err(format!(
-                    "`{name}` contains a space; a tag is one word (use one list item per tag)"
+                    "`{}` contains a space; a tag is one word (use one list item per tag)",
+                    name()
                 ));
             }
             if !out.contains(&tag) {

@@ -76,11 +76,11 @@ pub fn run(args: RedactArgs) -> i32 {
     };
     let stdin = io::stdin();
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
     let result = redact_stream(
         args.format,
         &opts,
-        io::BufReader::new(stdin.lock()),
+        io::BufReader::with_capacity(256 * 1024, stdin.lock()),
         &mut out,
     );
     let result = result.and_then(|status| match out.flush() {

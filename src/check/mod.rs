@@ -1,5 +1,5 @@
 //! Checking a rule set: parse every file, resolve names and types ([`resolve`]), and run
-//! the rule-set lints ([`lints`]). Everything found is returned as data
+//! the rule-set lints (`lints`). Everything found is returned as data
 //! ([`FileDiagnostic`]); nothing is printed here. Every code is listed in [`CODES`] and
 //! documented in `docs/diagnostics.md`.
 

@@ -314,29 +314,6 @@ pub(crate) fn reopens(s: Status) -> bool {
     matches!(s, Status::Pending | Status::Hold | Status::Solved)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn s12_whole_hours_floor() {
-        let solved: Timestamp = "2026-11-24T09:15:00Z".parse().unwrap();
-        let at = |s: &str| s.parse::<Timestamp>().unwrap();
-        assert_eq!(whole_hours(solved, at("2026-11-24T10:00:00Z")), 0);
-        assert_eq!(whole_hours(solved, at("2026-11-24T11:00:00Z")), 1);
-        assert_eq!(whole_hours(solved, at("2026-11-24T12:00:00Z")), 2);
-        assert_eq!(whole_hours(at("2026-11-24T12:00:00Z"), solved), -3);
-    }
-
-    #[test]
-    fn contains_word_needs_boundaries() {
-        assert!(contains_word("please refund me", "refund"));
-        assert!(!contains_word("refunded", "refund"));
-        assert!(contains_word("refund.", "refund"));
-        assert!(contains_word("a refunded refund", "refund"));
-    }
-}
-
 fn show(v: &Val) -> String {
     match v {
         Val::Null => "none".into(),
@@ -430,5 +407,28 @@ pub(crate) fn trace(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> RuleTra
         rule: r.id(),
         matched: rule_matches(r, t, u, rs),
         conditions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s12_whole_hours_floor() {
+        let solved: Timestamp = "2026-11-24T09:15:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(whole_hours(solved, at("2026-11-24T10:00:00Z")), 0);
+        assert_eq!(whole_hours(solved, at("2026-11-24T11:00:00Z")), 1);
+        assert_eq!(whole_hours(solved, at("2026-11-24T12:00:00Z")), 2);
+        assert_eq!(whole_hours(at("2026-11-24T12:00:00Z"), solved), -3);
+    }
+
+    #[test]
+    fn contains_word_needs_boundaries() {
+        assert!(contains_word("please refund me", "refund"));
+        assert!(!contains_word("refunded", "refund"));
+        assert!(contains_word("refund.", "refund"));
+        assert!(contains_word("a refunded refund", "refund"));
     }
 }

@@ -662,7 +662,7 @@ impl<S: TicketStore> Engine<S> {
         let rs = Arc::clone(&self.rules);
         let at_text = at.to_string();
         // Per ticket: (ticket at the start of the run, record, touched, tag order, counter).
-        let mut recs: Vec<(Ticket, TicketOutcome, Vec<Key>, Vec<String>, usize)> = Vec::new();
+        let mut recs: Vec<RunRecord> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let prev = self.schedule.last_run.replace(at);
         // Tickets updated since the start of the previous run, then (as the run goes on)
@@ -687,12 +687,9 @@ impl<S: TicketStore> Engine<S> {
         // S1: tickets solved 28 days ago close, without triggers.
         let close_after = SignedDuration::from_hours(24 * CLOSE_AFTER_SOLVED_DAYS);
         let mut due: Vec<u32> = Vec::new();
-        match at.checked_sub(close_after) {
-            Ok(limit) => {
-                self.schedule
-                    .anchored(schedule::SOLVED, None, limit.as_second(), &mut due)
-            }
-            Err(_) => {}
+        if let Ok(limit) = at.checked_sub(close_after) {
+            self.schedule
+                .anchored(schedule::SOLVED, None, limit.as_second(), &mut due);
         }
         due.sort_unstable();
         for pos in due {
@@ -875,6 +872,10 @@ impl SatisfactionDefault for Option<crate::model::Satisfaction> {
         self.unwrap_or(crate::model::Satisfaction::Unoffered)
     }
 }
+
+/// Per ticket in an automation run: the ticket at the start of the run, its record, the
+/// fields touched and tags in the order applied, and its outbound-id counter.
+type RunRecord = (Ticket, TicketOutcome, Vec<Key>, Vec<String>, usize);
 
 /// Sets a bit; true when it was not set before.
 fn set_bit(bits: &mut [u64], pos: u32) -> bool {

@@ -434,7 +434,7 @@ impl<'r> Work<'r> {
             opted_in: self.ticket.requester.opted_in,
             account: &self.rs.account,
         };
-        guards::check_outbound(&input, source, &msg)
+        guards::check_outbound(&input, source, msg)
     }
 
     /// Sends a public reply or template through the guards (W5–W12, S20) and records it:

@@ -1,6 +1,6 @@
 //! The canonical layout of a rule file (`ticket-rules fmt`, issue 3).
 //!
-//! [`format`] parses a file with [`parse`](super::parse) and prints its AST back in one
+//! [`format()`] parses a file with [`parse`] and prints its AST back in one
 //! layout, putting every `#` comment back where it was. The layout:
 //!
 //! - A rule is `KIND "TITLE" {`, its clauses in source order (`when all` / `when any` /
@@ -47,7 +47,7 @@ use crate::diagnostic::Diagnostic;
 /// Formats one rule file in the canonical layout (see the module documentation).
 ///
 /// `source` is the whole file text. Returns the formatted text, or — when the file has
-/// a syntax error — every diagnostic [`parse`](super::parse) reported (code `syntax`,
+/// a syntax error — every diagnostic [`parse`] reported (code `syntax`,
 /// spans into `source`), in which case nothing can be formatted. Laws (tested in
 /// `tests/fmt.rs`): `format(format(x)) == format(x)`; the result parses to the same AST
 /// as `source`, spans aside; every comment is kept, in order, with its text (trailing

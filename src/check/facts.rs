@@ -3,15 +3,13 @@
 //! is then true or false ([`eval_after`]), and which fields a condition reads and an
 //! action writes ([`Slot`], [`reads`], [`writes`]).
 //!
-//! The value semantics mirror `engine/eval.rs` (equality is case-insensitive for text,
-//! `none` equals an empty text, `<`/`>` compare ranks or numbers, a missing value makes
-//! every comparison false). `check` cannot import the engine (layers only look down), so
-//! the few functions are repeated here and pinned by tests on the same cases.
+//! The value semantics are the engine's own, from [`super::value`].
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use super::ir::{Act, ChangeHow, Cmp, Cond, Field, Lit, Since, Test, TextField, TextOp};
+use super::value::{self, contains_word, ValueRef};
 use crate::model::{FieldValue, Status};
 
 /// A field value known statically: what an action set it to.
@@ -44,65 +42,29 @@ impl Known {
     }
 }
 
-/// Case-insensitive equality of `text` with an already lowercased `lower` (as the engine).
-pub(crate) fn eq_lower(text: &str, lower: &str) -> bool {
-    if text.is_ascii() {
-        text.eq_ignore_ascii_case(lower)
-    } else {
-        text.chars().flat_map(char::to_lowercase).eq(lower.chars())
+impl Known {
+    fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Known::Null => ValueRef::Null,
+            Known::Rank(r) => ValueRef::Rank(*r),
+            Known::Text(s) => ValueRef::Text(s),
+            Known::Bool(b) => ValueRef::Bool(*b),
+            Known::Num(n) => ValueRef::Num(*n),
+        }
     }
 }
 
-/// `is` between a value and one literal (the engine's equality).
+/// `is` between a value and one literal (the engine's equality, `check::value`).
 pub(crate) fn eq_lit(v: &Known, l: &Lit) -> bool {
-    match (v, l) {
-        (Known::Null, Lit::Null) => true,
-        (Known::Text(s), Lit::Null) => s.is_empty(),
-        (Known::Rank(a), Lit::Rank(b)) => a == b,
-        (Known::Text(a), Lit::Text(b)) => eq_lower(a, b),
-        (Known::Bool(a), Lit::Bool(b)) => a == b,
-        (Known::Num(a), Lit::Num(b)) => a == b,
-        (Known::Text(a), Lit::Num(b)) => a.trim().parse::<f64>().is_ok_and(|a| a == *b),
-        (Known::Num(a), Lit::Text(b)) => b.parse::<f64>().is_ok_and(|b| *a == b),
-        (Known::Bool(a), Lit::Text(b)) => (if *a { "true" } else { "false" }) == b,
-        _ => false,
-    }
+    value::eq_lit(v.as_ref(), l)
 }
 
 fn cmp_lit(v: &Known, l: &Lit) -> Option<Ordering> {
-    match (v, l) {
-        (Known::Rank(a), Lit::Rank(b)) => Some(a.cmp(b)),
-        (Known::Num(a), Lit::Num(b)) => a.partial_cmp(b),
-        (Known::Text(a), Lit::Num(b)) => a.trim().parse::<f64>().ok()?.partial_cmp(b),
-        _ => None,
-    }
+    value::cmp_lit(v.as_ref(), l)
 }
 
 fn present(v: &Known) -> bool {
-    match v {
-        Known::Null => false,
-        Known::Text(s) => !s.is_empty(),
-        _ => true,
-    }
-}
-
-fn contains_word(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut start = 0;
-    while let Some(i) = hay[start..].find(needle) {
-        let at = start + i;
-        let end = at + needle.len();
-        let before_ok = hay[..at].chars().next_back().is_none_or(|c| !is_word(c));
-        let after_ok = hay[end..].chars().next().is_none_or(|c| !is_word(c));
-        if before_ok && after_ok {
-            return true;
-        }
-        start = at + needle.chars().next().map_or(1, char::len_utf8);
-    }
-    false
+    value::present(v.as_ref())
 }
 
 /// The truth of a test that reads only one field's current value, given that value
@@ -676,7 +638,6 @@ mod tests {
         let none_is_empty = eq_lit(&Known::Text(String::new()), &Lit::Null);
         assert!(none_is_empty);
         assert!(eq_lit(&Known::Num(3.0), &Lit::Text("3".into())));
-        assert!(eq_lower("ÉTÉ", "été"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod facts;
 pub mod ir;
 mod lints;
 pub mod resolve;
+pub(crate) mod value;
 
 use crate::diagnostic::{Diagnostic, Severity, SourceFile};
 use crate::model::Account;

@@ -12,8 +12,10 @@
 /// A fast seeded hasher: ticket ids and tags are hashed on every event.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-use crate::check::ir::{Cmp, Field, Lit, RuleIr, Test};
+use crate::check::ir::{RuleIr, Test};
 use crate::model::{Status, Ticket};
+
+use super::schedule::{state_key, StateKey};
 
 /// Buckets of rule positions (indexes into the rule list), each sorted ascending.
 #[derive(Debug, Default, Clone)]
@@ -25,58 +27,28 @@ pub(crate) struct RuleIndex {
     always: Vec<u32>,
 }
 
-/// The key a rule is filed under.
-enum Key<'a> {
-    Tags(&'a [String]),
+/// The key a rule is filed under: a required state condition, or `ticket is created`.
+enum Key {
+    State(StateKey),
     Created,
-    Channels(Vec<&'a str>),
-    Statuses(Vec<u8>),
 }
 
-impl Key<'_> {
+impl Key {
+    /// Most selective first: tags, creation, channel, status.
     fn rank(&self) -> u8 {
         match self {
-            Key::Tags(_) => 0,
+            Key::State(StateKey::Tags(_)) => 0,
             Key::Created => 1,
-            Key::Channels(_) => 2,
-            Key::Statuses(_) => 3,
+            Key::State(StateKey::Channels(_)) => 2,
+            Key::State(StateKey::Statuses(_)) => 3,
         }
     }
 }
 
-fn key_of(test: &Test) -> Option<Key<'_>> {
+fn key_of(test: &Test) -> Option<Key> {
     match test {
-        Test::Tags {
-            field: Field::Tags,
-            tags,
-            include: true,
-        } if !tags.is_empty() => Some(Key::Tags(tags)),
         Test::TicketCreated(true) => Some(Key::Created),
-        Test::Cmp {
-            field: Field::Channel,
-            cmp: Cmp::Eq,
-            lits,
-        } => lits
-            .iter()
-            .map(|l| match l {
-                Lit::Text(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(Key::Channels),
-        Test::Cmp {
-            field: Field::Status,
-            cmp: Cmp::Eq,
-            lits,
-        } => lits
-            .iter()
-            .map(|l| match l {
-                Lit::Rank(r) if (*r as usize) < 6 => Some(*r),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(Key::Statuses),
-        _ => None,
+        t => state_key(t).map(Key::State),
     }
 }
 
@@ -93,24 +65,24 @@ impl RuleIndex {
                 .filter_map(|c| key_of(&c.test))
                 .min_by_key(Key::rank);
             match key {
-                Some(Key::Tags(tags)) => {
+                Some(Key::State(StateKey::Tags(tags))) => {
                     for t in tags {
-                        let b = ix.by_tag.entry(t.clone()).or_default();
+                        let b = ix.by_tag.entry(t).or_default();
                         if b.last() != Some(&i) {
                             b.push(i);
                         }
                     }
                 }
                 Some(Key::Created) => ix.created.push(i),
-                Some(Key::Channels(chs)) => {
+                Some(Key::State(StateKey::Channels(chs))) => {
                     for c in chs {
-                        let b = ix.by_channel.entry(c.to_string()).or_default();
+                        let b = ix.by_channel.entry(c).or_default();
                         if b.last() != Some(&i) {
                             b.push(i);
                         }
                     }
                 }
-                Some(Key::Statuses(st)) => {
+                Some(Key::State(StateKey::Statuses(st))) => {
                     for s in st {
                         let b = &mut ix.by_status[s as usize];
                         if b.last() != Some(&i) {

@@ -52,7 +52,9 @@ pub(crate) enum StateKey {
     Channels(Vec<String>),
 }
 
-fn state_key(t: &Test) -> Option<StateKey> {
+/// The state condition a test requires, if it is one (tags includes / status is|in /
+/// channel is|in); shared with the trigger index.
+pub(crate) fn state_key(t: &Test) -> Option<StateKey> {
     use crate::check::ir::{Field, Lit};
     match t {
         Test::Tags {

@@ -361,20 +361,22 @@ fn actual(test: &Test, t: &Ticket, u: &Update, rs: &RuleSet) -> String {
 
 /// The trace of one rule on this ticket and update: every condition evaluated.
 pub(crate) fn trace(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> RuleTrace {
-    let conditions: Vec<ConditionTrace> = r
-        .all
-        .iter()
-        .chain(&r.any)
-        .map(|c| ConditionTrace {
+    let all = r.all.iter().map(|c| (c, false));
+    let any = r.any.iter().map(|c| (c, true));
+    let conditions: Vec<ConditionTrace> = all
+        .chain(any)
+        .map(|(c, any)| ConditionTrace {
             text: c.text.clone(),
             value: eval_cond(c, t, u, rs),
             actual: actual(&c.test, t, u, rs),
+            any,
         })
         .collect();
     RuleTrace {
         rule: r.id(),
         matched: rule_matches(r, t, u, rs),
         conditions,
+        pass: 0,
     }
 }
 

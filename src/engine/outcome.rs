@@ -96,6 +96,9 @@ pub struct RuleTrace {
     pub matched: bool,
     /// Every condition, in source order (`when all` first, then `when any`).
     pub conditions: Vec<ConditionTrace>,
+    /// For triggers: the pass of the S4 cycle (1, then one more after each firing); 0
+    /// for redaction rules and automations.
+    pub pass: u32,
 }
 
 /// One condition of a [`RuleTrace`].
@@ -107,6 +110,8 @@ pub struct ConditionTrace {
     pub value: bool,
     /// The actual value it tested, in words (e.g. `open`, `21 hours`, `none`); for people.
     pub actual: String,
+    /// The condition is in the rule's `when any` block (else `when all`).
+    pub any: bool,
 }
 
 /// A net change of one field.

@@ -702,7 +702,9 @@ impl<'r> Work<'r> {
                 }
                 let r = &rs.triggers[i as usize];
                 if self.upd.explain {
-                    self.out.explain.push(trace(r, &self.ticket, &self.upd, rs));
+                    let mut tr = trace(r, &self.ticket, &self.upd, rs);
+                    tr.pass = fired.len() as u32 + 1;
+                    self.out.explain.push(tr);
                 }
                 if !rule_matches(r, &self.ticket, &self.upd, rs) {
                     continue;

@@ -402,16 +402,36 @@ fn explain_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
         return;
     }
     s.push_str(&format!("{indent}explain\n"));
+    let mut pass = 0;
     for r in &t.explain {
+        if r.pass != pass && r.pass > 0 {
+            pass = r.pass;
+            let why = if pass == 1 {
+                "triggers, in file order"
+            } else {
+                "restart after a firing (S4)"
+            };
+            s.push_str(&format!("{indent}  pass {pass}: {why}\n"));
+        }
         let mark = if r.matched { "✓" } else { "✗" };
         s.push_str(&format!("{indent}  {mark} {}\n", sc(&r.rule)));
-        for c in &r.conditions {
-            let mark = if c.value { "✓" } else { "✗" };
-            s.push_str(&format!(
-                "{indent}      {mark} {:<44} actual: {}\n",
-                sc(&c.text),
-                sc(&c.actual)
-            ));
+        let has_any = r.conditions.iter().any(|c| c.any);
+        for (block, any) in [("when all", false), ("when any (one must hold)", true)] {
+            if has_any {
+                if !r.conditions.iter().any(|c| c.any == any) {
+                    continue;
+                }
+                s.push_str(&format!("{indent}      {block}\n"));
+            }
+            let pad = if has_any { "  " } else { "" };
+            for c in r.conditions.iter().filter(|c| c.any == any) {
+                let mark = if c.value { "✓" } else { "✗" };
+                s.push_str(&format!(
+                    "{indent}      {pad}{mark} {:<44} actual: {}\n",
+                    sc(&c.text),
+                    sc(&c.actual)
+                ));
+            }
         }
     }
 }

@@ -61,9 +61,10 @@ def main():
             by.setdefault(int(kv["triggers"]), {})[tag] = kv
     print("Triggers, in-process, µs per event (same events on every side)")
     print()
-    print("| triggers | events | ticket-rules | json-rules-engine | zen-engine | zen-engine (own figure) "
-          "| jre / ticket-rules | zen / ticket-rules | firings tr / jre / zen |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| triggers | events | ticket-rules | json-rules-engine | zen-engine "
+          "| jre / ticket-rules | zen / ticket-rules | median call: jre / zen | zen's own figure "
+          "| firings tr / jre / zen |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     mismatch = []
     for n in sorted(by):
         r = by[n]
@@ -74,8 +75,10 @@ def main():
         present = {f for f in fired if f != "—"}
         if len(present) > 1:
             mismatch.append(n)
-        print(f"| {n:,} | {int(events):,} | {fmt_us(tr)} | {fmt_us(jre)} | {fmt_us(zen)} | {fmt_us(inner)} "
-              f"| {ratio(jre, tr)} | {ratio(zen, tr)} | {' / '.join(fired)} |")
+        jre50, zen50 = (num(r.get(k, {}).get("p50_us")) for k in ("JRE", "ZEN"))
+        print(f"| {n:,} | {int(events):,} | {fmt_us(tr)} | {fmt_us(jre)} | {fmt_us(zen)} "
+              f"| {ratio(jre, tr)} | {ratio(zen, tr)} | {fmt_us(jre50)} / {fmt_us(zen50)} | {fmt_us(inner)} "
+              f"| {' / '.join(fired)} |")
     if mismatch:
         print(f"\nWARNING: the engines disagree on the number of firings at {mismatch} triggers")
     print()

@@ -439,39 +439,19 @@ impl<'s> Resolver<'s> {
         op: &Spanned<Operator>,
         value: Option<&ast::Value>,
     ) -> Option<Test> {
-        let name = match &field.node {
-            FieldRef::Named(n) => n.as_str(),
-            FieldRef::Custom(n) => {
-                return self.generic(
-                    Field::Custom(n.clone()),
-                    Kind::Custom,
-                    true,
-                    field,
-                    op,
-                    value,
-                )
-            }
-            FieldRef::RequesterField(n) => {
-                return self.generic(
-                    Field::RequesterField(n.clone()),
-                    Kind::Custom,
-                    false,
-                    field,
-                    op,
-                    value,
-                )
-            }
-            FieldRef::OrganizationField(n) => {
-                return self.generic(
-                    Field::OrganizationField(n.clone()),
-                    Kind::Custom,
-                    false,
-                    field,
-                    op,
-                    value,
-                )
-            }
+        let (custom, changeable) = match &field.node {
+            FieldRef::Named(_) => (None, false),
+            FieldRef::Custom(n) => (Some(Field::Custom(n.clone())), true),
+            FieldRef::RequesterField(n) => (Some(Field::RequesterField(n.clone())), false),
+            FieldRef::OrganizationField(n) => (Some(Field::OrganizationField(n.clone())), false),
         };
+        if let Some(f) = custom {
+            return self.generic(f, Kind::Custom, changeable, field, op, value);
+        }
+        let FieldRef::Named(name) = &field.node else {
+            return None;
+        };
+        let name = name.as_str();
         // Special conditions that read the update rather than a field.
         match name {
             "ticket" => {

@@ -26,6 +26,10 @@
 //! cards ticket-rules finds in the prefix Presidio scans, so the script can time the whole-process `ticket-rules redact` and
 //! Presidio's recognizer on the very same bytes.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{chat, digits, Rng, SEED};
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -37,24 +41,6 @@ use ticket_rules::redact::{redact, RedactOptions};
 use ticket_rules::{compile, Account, Engine, RuleSource};
 
 const CHANNELS: [&str; 4] = ["whatsapp", "email", "web", "messenger"];
-const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// A small deterministic generator (xorshift), the one `benches/triggers.rs` uses.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 /// One generated event, as every engine receives it.
 struct Spec {
@@ -186,64 +172,6 @@ fn triggers(dir: &Path, n: usize, count: usize, repeats: usize) {
         samples[samples.len() / 2],
         samples.len()
     );
-}
-
-fn build_text(bytes: usize, mut line: impl FnMut(&mut Rng, usize) -> String) -> String {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut text = String::with_capacity(bytes + 1024);
-    let mut n = 0;
-    while text.len() < bytes {
-        text.push_str(&line(&mut rng, n));
-        text.push('\n');
-        n += 1;
-    }
-    text
-}
-
-/// The chat-like generator of `benches/redact.rs`: one line in 50 carries a card.
-fn chat(bytes: usize) -> String {
-    const LINES: &[&str] = &[
-        "Hi, I still haven't received my order, can you check please?",
-        "Thanks for reaching out! Let me look into this for you.",
-        "端末上に電波状況が良好状態と表示されていても、実際の通信状態は安定していない場合がございます",
-        "배송이 아직 안 왔어요. 확인 부탁드립니다",
-        "The parcel was delivered on 3 May, tracking says so.",
-        "Ok great, talk soon :)",
-        "Could you send me the invoice again? I lost the email.",
-        "Estamos revisando su solicitud, gracias por su paciencia.",
-    ];
-    build_text(bytes, |rng, n| {
-        let mut l = rng.pick(LINES).to_string();
-        if n % 50 == 0 {
-            l.push_str(" my card is 4111 1111 1111 1111 exp 03/29");
-        }
-        l
-    })
-}
-
-/// The digit-dense generator of `benches/redact.rs`: a card one line in 20.
-fn digits(bytes: usize) -> String {
-    build_text(bytes, |rng, n| {
-        let a = rng.next();
-        let b = rng.next();
-        let mut l = format!(
-            "2026-11-{:02} 10:{:02}:{:02} order {} qty {} total {}.{:02} tel +1 555 {:04} ref {:016} {}",
-            a % 28 + 1,
-            a % 60,
-            b % 60,
-            a % 1_000_000_000,
-            b % 10,
-            b % 10_000,
-            a % 100,
-            b % 10_000,
-            a % 10_000_000_000_000_000,
-            b % 1_000_000_000_000
-        );
-        if n % 20 == 0 {
-            l.push_str(" card 5555-5555-5555-4444");
-        }
-        l
-    })
 }
 
 /// The first `max` bytes of `text` cut after its last line end, as `presidio_cc.py` cuts

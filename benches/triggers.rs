@@ -5,6 +5,10 @@
 //!
 //! Run: `cargo bench --bench triggers` (prints µs/event for 10, 1,000 and 7,000 triggers).
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{Rng, SEED};
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,20 +16,6 @@ use ticket_rules::model::{Channel, Event, EventKind, NewTicket, Requester, Statu
 use ticket_rules::{compile, Account, Engine, RuleSource};
 
 const CHANNELS: [&str; 4] = ["whatsapp", "email", "web", "messenger"];
-
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn rules(n: usize) -> String {
     let mut s = String::new();
@@ -78,7 +68,7 @@ fn events(n_triggers: usize, count: usize, rng: &mut Rng) -> Vec<Event> {
 }
 
 fn main() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(SEED);
     println!("triggers  µs/event (median of 5 runs of 20,000 events; engine only, no JSON)");
     for n in [10usize, 1_000, 7_000] {
         let sources = [RuleSource {

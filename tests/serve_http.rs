@@ -811,3 +811,93 @@ fn openapi_describes_every_route() {
         assert!(md.contains(route), "{route} not in docs/http-api.md");
     }
 }
+
+/// Issue 8, item 7: a stored audit entry that is not valid JSON (a damaged row) keeps its
+/// place and its `seq`; every later entry keeps its own.
+#[tokio::test]
+async fn audit_keeps_every_entry_and_seq_after_a_damaged_one() {
+    let s = start().await;
+    s.post("/v1/events", &format!("[{MSG},{REPLY}]")).await;
+    let before = s.get("/v1/audit").await.json();
+    let seqs: Vec<i64> = before["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert!(seqs.len() >= 2, "{before}");
+    let db = rusqlite::Connection::open(s.dir.join("state.db")).unwrap();
+    db.execute(
+        "UPDATE audit SET json = '{not json' WHERE seq = ?1",
+        [seqs[0]],
+    )
+    .unwrap();
+    for path in ["/v1/audit", "/v1/tickets/T-1/audit"] {
+        let after = s.get(path).await.json();
+        let entries = after["entries"].as_array().unwrap();
+        let got: Vec<i64> = entries.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert_eq!(got, seqs, "{path}: {after}");
+        assert_eq!(
+            entries[0]["outcome"]["error"], "stored outcome is not valid JSON",
+            "{path}"
+        );
+        assert_eq!(
+            entries[1]["outcome"], before["entries"][1]["outcome"],
+            "{path}"
+        );
+    }
+    s.stop().await;
+}
+
+/// Issue 8, item 7: a ticket whose id ends in `/audit` does not hide the audit route of
+/// the ticket before it; it is reached with its slash percent-encoded.
+#[tokio::test]
+async fn a_ticket_named_id_slash_audit_does_not_shadow_the_audit_route() {
+    let s = start().await;
+    let other = MSG
+        .replace(r#""id":"e1""#, r#""id":"e9""#)
+        .replace(r#""ticket":"T-1""#, r#""ticket":"T-1/audit""#);
+    let r = s.post("/v1/events", &format!("[{MSG},{other}]")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let audit = s.get("/v1/tickets/T-1/audit").await.json();
+    assert_eq!(audit["ticket"], "T-1", "{audit}");
+    let ticket = s.get("/v1/tickets/T-1%2Faudit").await.json();
+    assert_eq!(ticket["ticket"]["id"], "T-1/audit", "{ticket}");
+    let its_audit = s.get("/v1/tickets/T-1%2Faudit/audit").await.json();
+    assert_eq!(its_audit["ticket"], "T-1/audit", "{its_audit}");
+    s.stop().await;
+}
+
+/// Issue 8, item 7: answers the sidecar gives itself are JSON even for a path that is not
+/// UTF-8 once decoded, or a request target that is too long.
+#[tokio::test]
+async fn non_2xx_answers_are_json_for_bad_utf8_paths_and_long_targets() {
+    let s = start().await;
+    let r = s.get("/v1/tickets/%FF%FE").await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("UTF-8"),
+        "{}",
+        r.body
+    );
+    let long = format!(
+        "/v1/tickets/{}",
+        "a".repeat(ticket_rules::server::MAX_URI_BYTES)
+    );
+    let r = s.get(&long).await;
+    assert_eq!(r.status, 414);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("request target"),
+        "{}",
+        r.body
+    );
+    let r = s
+        .get(&format!("/nowhere/{}", "4111111111111111".repeat(600)))
+        .await;
+    assert_eq!(r.status, 414);
+    assert!(!r.body.contains("4111111111111111"), "{}", r.body);
+    s.stop().await;
+}

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -156,10 +156,24 @@ fn route_name(path: &str) -> &'static str {
     }
 }
 
+/// The longest request target (path and query, in bytes) the sidecar reads; a longer one
+/// is answered `414` with a JSON error before routing. (Requests that break HTTP/1.1
+/// framing, or a target over the HTTP library's own 64 KiB parse limit, are answered by
+/// that library with an empty-bodied 400, 414 or 431 before any route sees them.)
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
 async fn observe(State(shared): St, req: Request, next: Next) -> Response {
     let route = route_name(req.uri().path());
     let start = Instant::now();
-    let res = next.run(req).await;
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let res = if target > MAX_URI_BYTES {
+        error(
+            StatusCode::URI_TOO_LONG,
+            &format!("request target: {target} bytes, at most {MAX_URI_BYTES} are read"),
+        )
+    } else {
+        next.run(req).await
+    };
     shared
         .metrics
         .request(route, res.status().as_u16(), start.elapsed());
@@ -323,11 +337,51 @@ async fn ticket_list(State(shared): St) -> Response {
 
 /// `/v1/tickets/{id}` and `/v1/tickets/{id}/audit`; ids may hold `/` (follow-ups
 /// `T-1/2`), written as is or percent-encoded.
+/// What a `/v1/tickets/…` path asks for: a ticket, or a ticket's audit.
+#[derive(Debug, PartialEq)]
+enum TicketPath {
+    Ticket(String),
+    Audit(String),
+}
+
+/// Reads the raw (still percent-encoded) path after `/v1/tickets/`: a last segment that
+/// is literally `audit` asks for the audit of the id before it; every other `/` belongs
+/// to the id (follow-up ids such as `T-1/2`). An id that itself ends in `/audit` is
+/// reached with its slash encoded (`T-1%2Faudit`). Each part is percent-decoded and must
+/// be UTF-8.
+fn ticket_path(raw: &str) -> Result<TicketPath, RequestError> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| {
+                RequestError("path: the ticket id is not UTF-8 once percent-decoded".into())
+            })
+    };
+    match raw.strip_suffix("/audit") {
+        Some(id) if !id.is_empty() => Ok(TicketPath::Audit(decode(id)?)),
+        _ => Ok(TicketPath::Ticket(decode(raw)?)),
+    }
+}
+
 async fn ticket_or_audit(
     State(shared): St,
-    Path(path): Path<String>,
+    uri: Uri,
     q: Result<Query<AtQuery>, QueryRejection>,
 ) -> Response {
+    let raw = uri.path().strip_prefix("/v1/tickets/").unwrap_or_default();
+    let id = match ticket_path(raw) {
+        Ok(TicketPath::Ticket(id)) => id,
+        Ok(TicketPath::Audit(id)) => {
+            return match shared.ask(|tx| Command::Audit(id.clone(), tx)).await {
+                Ok(Ok(Some(entries))) => audit_json(Some(&id), &entries, None),
+                Ok(Ok(None)) => error(StatusCode::NOT_FOUND, &format!("no ticket `{id}`")),
+                Ok(Err(e)) => unavailable(ServeError::Db(e)),
+                Err(e) => unavailable(e),
+            };
+        }
+        Err(e) => return bad_request(e),
+    };
     let Ok(Query(q)) = q else {
         return error(StatusCode::BAD_REQUEST, "query: cannot be decoded");
     };
@@ -335,26 +389,17 @@ async fn ticket_or_audit(
         Ok(a) => a,
         Err(e) => return bad_request(e),
     };
-    let view = match shared.ask(|tx| Command::Ticket(path.clone(), at, tx)).await {
+    let view = match shared.ask(|tx| Command::Ticket(id.clone(), at, tx)).await {
         Ok(v) => v,
         Err(e) => return unavailable(e),
     };
-    if let Some(v) = view {
-        return match serde_json::to_string(&v) {
+    match view {
+        Some(v) => match serde_json::to_string(&v) {
             Ok(s) => json(StatusCode::OK, scrub(&s).into_owned()),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        };
+        },
+        None => error(StatusCode::NOT_FOUND, &format!("no ticket `{id}`")),
     }
-    if let Some(id) = path.strip_suffix("/audit") {
-        let id = id.to_string();
-        return match shared.ask(|tx| Command::Audit(id.clone(), tx)).await {
-            Ok(Ok(Some(entries))) => audit_json(Some(&id), &entries, None),
-            Ok(Ok(None)) => error(StatusCode::NOT_FOUND, &format!("no ticket `{id}`")),
-            Ok(Err(e)) => unavailable(ServeError::Db(e)),
-            Err(e) => unavailable(e),
-        };
-    }
-    error(StatusCode::NOT_FOUND, &format!("no ticket `{path}`"))
 }
 
 #[derive(Serialize)]
@@ -377,9 +422,16 @@ fn audit_json(
     entries: &[super::db::AuditEntry],
     next: Option<i64>,
 ) -> Response {
+    // An entry that is not valid JSON (a damaged row) keeps its place and its `seq`:
+    // its outcome becomes an object saying so.
     let raws: Vec<Box<RawValue>> = entries
         .iter()
-        .filter_map(|e| RawValue::from_string(e.json.clone()).ok())
+        .map(|e| {
+            RawValue::from_string(e.json.clone()).unwrap_or_else(|_| {
+                let note = serde_json::json!({ "error": "stored outcome is not valid JSON" });
+                RawValue::from_string(note.to_string()).unwrap_or_default()
+            })
+        })
         .collect();
     let out = AuditOut {
         ticket,
@@ -572,6 +624,21 @@ mod tests {
         assert!(same_secret(b"abc", b"abc"));
         assert!(!same_secret(b"abc", b"abd"));
         assert!(!same_secret(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn ticket_paths_split_on_a_raw_audit_segment_only() {
+        let t = |s: &str| ticket_path(s).unwrap();
+        assert_eq!(t("T-1"), TicketPath::Ticket("T-1".into()));
+        assert_eq!(t("T-1/2"), TicketPath::Ticket("T-1/2".into()));
+        assert_eq!(t("T-1/audit"), TicketPath::Audit("T-1".into()));
+        assert_eq!(t("T-1%2Faudit"), TicketPath::Ticket("T-1/audit".into()));
+        assert_eq!(
+            t("T-1%2Faudit/audit"),
+            TicketPath::Audit("T-1/audit".into())
+        );
+        assert_eq!(t("/audit"), TicketPath::Ticket("/audit".into()));
+        assert!(ticket_path("%FF").is_err());
     }
 
     #[test]

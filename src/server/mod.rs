@@ -52,6 +52,7 @@ use crate::model::{Account, Event};
 use self::core::{Answer, Core, TicketView};
 use self::db::AuditEntry;
 pub use self::db::{DbError, SCHEMA_VERSION};
+pub use self::http::MAX_URI_BYTES;
 use self::metrics::Metrics;
 
 /// Default request body limit: 1 MiB.

@@ -162,11 +162,13 @@ impl<W: Write> Out<W> {
 /// Runs `run`; returns the exit status (0 all processed, 1 some lines rejected, 2 usage
 /// or rule errors).
 pub fn run(args: RunArgs) -> i32 {
-    let until = match args.until.as_deref().map(str::parse::<Timestamp>) {
+    let until = match args.until.as_deref().map(ticket_rules::io::parse_instant) {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
-            eprintln!("error: --until is not an RFC 3339 time (e.g. 2026-11-25T12:00:00Z): {e}");
+            eprintln!(
+                "error: --until is not a usable RFC 3339 time (e.g. 2026-11-25T12:00:00Z): {e}"
+            );
             return EXIT_USAGE;
         }
     };

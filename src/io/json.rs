@@ -54,20 +54,70 @@ pub(crate) fn key_name(k: &str) -> String {
     }
 }
 
-/// Parses an RFC 3339 instant (`2026-11-24T09:00:00Z`, `…+09:00`) with jiff. The error
-/// names `what` and gives jiff's reason, except where jiff would quote the input.
-pub(crate) fn parse_time(s: &str, what: &str) -> Res<Timestamp> {
-    s.parse::<Timestamp>().map_err(|e| {
+/// Why a text is not an instant the engine accepts ([`parse_instant`]). Messages never
+/// quote the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not RFC 3339 (`2026-11-24T09:00:00Z`, `…+09:00`): why, in words.
+    #[error("{0}")]
+    Shape(String),
+    /// Well-formed, but outside what the engine represents: 0000-01-01T00:00:00Z to
+    /// 9999-12-30T22:00:00Z (jiff's range, which leaves room for any offset).
+    #[error("it is outside the times the engine can represent (0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z)")]
+    Range,
+}
+
+/// Parses an RFC 3339 instant (`2026-11-24T09:00:00Z`, `…+09:00`, a UTC instant once
+/// read) with jiff, and holds it to RFC 3339 where jiff is more lenient: the year is
+/// four digits (no sign, no six-digit years), and a numeric offset is at most ±23:59
+/// (jiff takes up to ±25:59).
+///
+/// # Errors
+/// [`TimeError::Shape`] for text that is not such a time, [`TimeError::Range`] for a time
+/// past 9999-12-30T22:00:00Z.
+pub fn parse_instant(s: &str) -> Result<Timestamp, TimeError> {
+    let t = s.parse::<Timestamp>().map_err(|e| {
         let reason = e.to_string();
         // jiff quotes parts of the input ('…' or "…") in some messages; drop those.
-        let reason = if !reason.contains(['\'', '"']) {
-            reason
+        if reason.contains("overflow") {
+            TimeError::Range
+        } else if !reason.contains(['\'', '"']) {
+            TimeError::Shape(reason)
         } else if reason.contains("unparsed input") {
-            "unexpected text after the time (expected e.g. 2026-11-24T09:00:00Z)".to_string()
+            TimeError::Shape(
+                "unexpected text after the time (expected e.g. 2026-11-24T09:00:00Z)".into(),
+            )
         } else {
-            "expected a time like 2026-11-24T09:00:00Z".to_string()
-        };
-        format!("`{what}` is not an RFC 3339 time: {reason}")
+            TimeError::Shape("expected a time like 2026-11-24T09:00:00Z".into())
+        }
+    })?;
+    let b = s.as_bytes();
+    let four_digit_year =
+        b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit)) && b.get(4) == Some(&b'-');
+    if !four_digit_year {
+        return Err(TimeError::Shape(
+            "the year must be four digits, 0000 to 9999 (RFC 3339)".into(),
+        ));
+    }
+    if let Some([b'+' | b'-', h1, h2, b':', m1, m2]) =
+        s.len().checked_sub(6).and_then(|i| b.get(i..))
+    {
+        let two = |a: u8, b: u8| a.wrapping_sub(b'0') * 10 + b.wrapping_sub(b'0');
+        let digits = [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit());
+        if digits && (two(*h1, *h2) > 23 || two(*m1, *m2) > 59) {
+            return Err(TimeError::Shape(
+                "the offset must be between -23:59 and +23:59 (RFC 3339)".into(),
+            ));
+        }
+    }
+    Ok(t)
+}
+
+/// [`parse_instant`] with the error as `` `what` is not an RFC 3339 time: why ``.
+pub(crate) fn parse_time(s: &str, what: &str) -> Res<Timestamp> {
+    parse_instant(s).map_err(|e| match e {
+        TimeError::Range => format!("`{what}` cannot be used: {e}"),
+        TimeError::Shape(_) => format!("`{what}` is not an RFC 3339 time: {e}"),
     })
 }
 
@@ -368,6 +418,31 @@ mod tests {
         let a = parse_time("2026-11-24T09:00:00Z", "at").unwrap();
         let b = parse_time("2026-11-24T18:00:00+09:00", "at").unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn offsets_beyond_23_59_are_refused() {
+        assert!(parse_time("2026-12-31T23:59:59+01:60", "at").is_err());
+        for bad in ["2026-12-31T23:59:59-25:00", "2026-12-31T23:59:59+24:00"] {
+            let e = parse_time(bad, "at").unwrap_err();
+            assert!(e.contains("offset must be between"), "{bad}: {e}");
+        }
+        assert!(parse_time("2026-12-31T23:59:59+23:59", "at").is_ok());
+        assert!(parse_time("2026-12-31T23:59:59-00:30", "at").is_ok());
+    }
+
+    #[test]
+    fn years_past_jiffs_range_say_so() {
+        let e = parse_time("9999-12-31T23:59:59Z", "at").unwrap_err();
+        assert_eq!(
+            e,
+            "`at` cannot be used: it is outside the times the engine can represent (0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z)"
+        );
+        assert!(parse_time("9999-12-30T22:00:00Z", "at").is_ok());
+        assert!(parse_time("+010000-01-01T00:00:00Z", "at").is_err());
+        assert!(parse_time("26-01-01T00:00:00Z", "at").is_err());
+        let e = parse_time("-000001-01-01T00:00:00Z", "at").unwrap_err();
+        assert!(e.contains("the year must be four digits"), "{e}");
     }
 
     #[test]

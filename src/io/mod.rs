@@ -9,4 +9,5 @@ pub mod whatsapp;
 
 pub use account::{load_account, parse_account, AccountError};
 pub use events::{decode_line, DecodeError};
+pub use json::{parse_instant, TimeError};
 pub use whatsapp::decode_webhook;

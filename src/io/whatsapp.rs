@@ -243,13 +243,17 @@ fn list<'a>(value: &'a Map<String, Value>, key: &str) -> &'a [Value] {
     }
 }
 
-/// A unix-seconds timestamp given as a string of digits or a JSON integer.
+/// A unix-seconds timestamp given as a string of digits or a JSON integer, from 1970 on
+/// (WhatsApp never sends earlier times) up to the latest instant the engine represents.
 fn unix_time(v: Option<&Value>) -> Option<Timestamp> {
     let secs = match v? {
         Value::String(s) => s.trim().parse::<i64>().ok()?,
         Value::Number(n) => n.as_i64()?,
         _ => return None,
     };
+    if secs < 0 {
+        return None;
+    }
     Timestamp::from_second(secs).ok()
 }
 
@@ -648,6 +652,14 @@ mod tests {
             ]
         );
         assert_eq!(e.id, "w2");
+    }
+
+    #[test]
+    fn negative_unix_timestamps_are_not_times() {
+        assert_eq!(unix_time(Some(&json!("-99999999999"))), None);
+        assert_eq!(unix_time(Some(&json!(-1))), None);
+        assert_eq!(unix_time(Some(&json!(99999999999999_i64))), None);
+        assert_eq!(unix_time(Some(&json!(0))), Some(Timestamp::UNIX_EPOCH));
     }
 
     #[test]

@@ -260,9 +260,7 @@ struct ClockIn {
 /// [`RequestError`] for another shape or an `at` that is not RFC 3339.
 pub fn decode_clock(body: &[u8]) -> Result<Timestamp, RequestError> {
     let c: ClockIn = parse_json(utf8(body)?)?;
-    c.at.parse().map_err(|_| {
-        RequestError("body: `at` is not an RFC 3339 time (e.g. 2026-11-25T12:00:00Z)".into())
-    })
+    crate::io::parse_instant(&c.at).map_err(|e| RequestError(format!("body: `at`: {e}")))
 }
 
 /// Parses an optional `at` query parameter (RFC 3339).
@@ -272,11 +270,9 @@ pub fn decode_clock(body: &[u8]) -> Result<Timestamp, RequestError> {
 pub fn decode_at_param(at: Option<&str>) -> Result<Option<Timestamp>, RequestError> {
     match at {
         None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            RequestError(
-                "query parameter `at` is not an RFC 3339 time (e.g. 2026-11-25T12:00:00Z)".into(),
-            )
-        }),
+        Some(s) => crate::io::parse_instant(s)
+            .map(Some)
+            .map_err(|e| RequestError(format!("query parameter `at`: {e}"))),
     }
 }
 

@@ -159,8 +159,13 @@ impl<W: Write> Out<W> {
     }
 }
 
+/// The exit status when standard output closed before the end and no line had been
+/// rejected so far: 141, as for a program ended by SIGPIPE (128 + 13).
+pub const EXIT_OUTPUT_CLOSED: i32 = 141;
+
 /// Runs `run`; returns the exit status (0 all processed, 1 some lines rejected, 2 usage
-/// or rule errors).
+/// or rule errors, [`EXIT_OUTPUT_CLOSED`] when the output closed early with no line
+/// rejected before).
 pub fn run(args: RunArgs) -> i32 {
     let until = match args.until.as_deref().map(ticket_rules::io::parse_instant) {
         None => None,
@@ -203,7 +208,14 @@ pub fn run(args: RunArgs) -> i32 {
     };
     match replay(input, &mut engine, &mut out, until) {
         Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return 0,
+        // The reader went away (`run … | head`): not every line was processed, so never 0.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            return if out.summary.rejected > 0 {
+                1
+            } else {
+                EXIT_OUTPUT_CLOSED
+            };
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -242,7 +254,7 @@ fn replay<W: Write>(
         line += 1;
         let text = String::from_utf8_lossy(&buf);
         let text = text.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
+        if events::is_blank_line(text) {
             continue;
         }
         match events::decode_line(text, line) {

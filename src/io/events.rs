@@ -63,6 +63,16 @@ const CHANGE_KEYS: &[&str] = &[
     "fields",
 ];
 
+/// True for a line with nothing to decode: only white space and invisible format
+/// characters (byte-order mark U+FEFF, zero-width space/non-joiner/joiner U+200B–U+200D,
+/// word joiner U+2060). `run` skips such lines (events.md: one output line per non-blank
+/// input line).
+pub fn is_blank_line(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+    })
+}
+
 /// Decodes one non-blank input line (native event or WhatsApp webhook body, detected per
 /// line: an object with `"object":"whatsapp_business_account"` or an `"entry"` array is a
 /// webhook, decoded by [`crate::io::whatsapp::decode_webhook`]).
@@ -81,7 +91,7 @@ pub fn decode_line(text: &str, line: usize) -> Result<Event, DecodeError> {
     let err = |message: String| DecodeError { line, message };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.trim_end_matches(['\r', '\n']);
-    if text.trim().is_empty() {
+    if is_blank_line(text) {
         return Err(err("blank line: nothing to decode".to_string()));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| err(json_error(&e)))?;

@@ -8,6 +8,6 @@ pub mod rules;
 pub mod whatsapp;
 
 pub use account::{load_account, parse_account, AccountError};
-pub use events::{decode_line, DecodeError};
+pub use events::{decode_line, is_blank_line, DecodeError};
 pub use json::{parse_instant, TimeError};
 pub use whatsapp::decode_webhook;

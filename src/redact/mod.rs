@@ -90,6 +90,35 @@ pub enum RedactOptionsError {
         /// The refused mask.
         mask: char,
     },
+    /// The mask character shows nothing by itself (white space, zero-width or format
+    /// character, combining mark, private-use or unassigned code point): masked digits
+    /// would vanish from sight.
+    #[error("the mask U+{:04X} is invisible (white space, a zero-width or format character, or a combining mark); masked digits must stay visible (R7): use e.g. '▇' or '*'", u32::from(*mask))]
+    InvisibleMask {
+        /// The refused mask.
+        mask: char,
+    },
+}
+
+/// True for a character that shows nothing by itself: white space, format characters
+/// (zero-width space, byte-order mark, joiners, direction marks), combining marks,
+/// surrogates, private-use and unassigned code points.
+fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+    c.is_whitespace()
+        || matches!(
+            c.general_category(),
+            G::Format
+                | G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+                | G::NonspacingMark
+                | G::EnclosingMark
+                | G::SpacingMark
+                | G::Surrogate
+                | G::PrivateUse
+                | G::Unassigned
+        )
 }
 
 impl RedactOptions {
@@ -99,7 +128,9 @@ impl RedactOptions {
     /// [`RedactOptionsError::KeepsTooMany`] when `keep_first + keep_last > 10`;
     /// [`RedactOptionsError::NumericMask`] when `mask` is numeric (`char::is_numeric`,
     /// which includes the ASCII digits); [`RedactOptionsError::ControlMask`] when `mask`
-    /// is a control character.
+    /// is a control character; [`RedactOptionsError::InvisibleMask`] when it shows nothing
+    /// by itself (white space, a format character such as U+200B, a combining mark, a
+    /// private-use or unassigned code point).
     pub fn new(
         keep_first: usize,
         keep_last: usize,
@@ -118,6 +149,9 @@ impl RedactOptions {
         }
         if mask.is_control() {
             return Err(RedactOptionsError::ControlMask { mask });
+        }
+        if is_invisible(mask) {
+            return Err(RedactOptionsError::InvisibleMask { mask });
         }
         Ok(RedactOptions {
             keep_first,

@@ -260,7 +260,8 @@ struct ClockIn {
 /// [`RequestError`] for another shape or an `at` that is not RFC 3339.
 pub fn decode_clock(body: &[u8]) -> Result<Timestamp, RequestError> {
     let c: ClockIn = parse_json(utf8(body)?)?;
-    crate::io::parse_instant(&c.at).map_err(|e| RequestError(format!("body: `at`: {e}")))
+    crate::io::parse_instant(&c.at)
+        .map_err(|e| RequestError(format!("body: `at` is not a usable RFC 3339 time: {e}")))
 }
 
 /// Parses an optional `at` query parameter (RFC 3339).
@@ -270,9 +271,11 @@ pub fn decode_clock(body: &[u8]) -> Result<Timestamp, RequestError> {
 pub fn decode_at_param(at: Option<&str>) -> Result<Option<Timestamp>, RequestError> {
     match at {
         None => Ok(None),
-        Some(s) => crate::io::parse_instant(s)
-            .map(Some)
-            .map_err(|e| RequestError(format!("query parameter `at`: {e}"))),
+        Some(s) => crate::io::parse_instant(s).map(Some).map_err(|e| {
+            RequestError(format!(
+                "query parameter `at` is not a usable RFC 3339 time: {e}"
+            ))
+        }),
     }
 }
 

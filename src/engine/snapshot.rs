@@ -273,7 +273,7 @@ automation "Stale" {
         assert_eq!(snap.tickets, engine.store().tickets());
         assert_eq!(snap.sent.len(), 1);
         assert_eq!(
-            snap.sent[0].1.message.reason.as_deref(),
+            snap.sent[0].1.message.reason.map(|r| r.code()),
             Some("outside_24h_window")
         );
     }

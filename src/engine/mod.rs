@@ -66,12 +66,7 @@ impl Engine<MemoryStore> {
 impl<S: TicketStore> Engine<S> {
     /// An engine over `store`.
     pub fn with_store(rules: Arc<RuleSet>, store: S) -> Self {
-        let mut schedule = Schedule::new(&rules.automation_plans);
-        for pos in 0..store.len() {
-            if let Some(t) = store.ticket_at(pos) {
-                schedule.update(pos as u32, None, t);
-            }
-        }
+        let schedule = schedule_for(&rules, &store);
         Engine {
             rules,
             store,
@@ -201,6 +196,18 @@ impl<S: TicketStore> Engine<S> {
         self.schedule.update(pos, self.store.get(&t.id), &t);
         self.store.put(t);
     }
+}
+
+/// The automation schedule of `rules` over the tickets of `store`; its first run tests
+/// every ticket.
+fn schedule_for<S: TicketStore>(rules: &RuleSet, store: &S) -> Schedule {
+    let mut schedule = Schedule::new(&rules.automation_plans);
+    for pos in 0..store.len() {
+        if let Some(t) = store.ticket_at(pos) {
+            schedule.update(pos as u32, None, t);
+        }
+    }
+    schedule
 }
 
 /// The key under which an event counts as seen. Native events: their id. A webhook body:

@@ -27,6 +27,9 @@
 //! walks the civil days of the span (plus one day either side), a few time-zone lookups
 //! per interval: O(days × intervals per day), about a microsecond per day — a year is
 //! well under a millisecond. [`Calendar::always_open`] counts in O(1).
+//!
+//! Invariant: a compiled calendar is immutable and never fails: `is_open` and the counts
+//! are pure functions of the instants, exact in whole seconds and additive.
 
 use std::collections::BTreeSet;
 

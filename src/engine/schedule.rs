@@ -37,9 +37,9 @@ use super::eval::anchor;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
     /// The driving anchor and the whole hours `m` at which it first holds.
-    pub driver: Option<(Since, i64)>,
+    driver: Option<(Since, i64)>,
     /// The automation has time-dependent conditions besides the driver.
-    pub other_time: bool,
+    other_time: bool,
     /// A `when all` condition on the ticket's own state that must hold (tags, status,
     /// channel): updated tickets are looked up by it.
     pub key: Option<StateKey>,
@@ -96,7 +96,7 @@ pub(crate) fn state_key(t: &Test) -> Option<StateKey> {
 
 /// Updated tickets bucketed by the state keys automations use.
 #[derive(Debug, Default)]
-pub(crate) struct DirtyBuckets {
+struct DirtyBuckets {
     by_tag: HashMap<String, Vec<u32>>,
     by_status: [Vec<u32>; 6],
     by_channel: HashMap<String, Vec<u32>>,
@@ -105,7 +105,7 @@ pub(crate) struct DirtyBuckets {
 
 impl DirtyBuckets {
     /// Files an updated ticket under its tags (those automations key on), status and channel.
-    pub fn add(&mut self, key_tags: &std::collections::HashSet<String>, pos: u32, t: &Ticket) {
+    fn add(&mut self, key_tags: &std::collections::HashSet<String>, pos: u32, t: &Ticket) {
         self.all.push(pos);
         self.by_status[t.status as usize].push(pos);
         if let Some(b) = self.by_channel.get_mut(t.channel.as_str()) {
@@ -122,7 +122,7 @@ impl DirtyBuckets {
     }
 
     /// The updated tickets that can satisfy `key` (all of them without a key).
-    pub fn select(&self, key: Option<&StateKey>, out: &mut Vec<u32>) {
+    fn select(&self, key: Option<&StateKey>, out: &mut Vec<u32>) {
         match key {
             None => out.extend_from_slice(&self.all),
             Some(StateKey::Tags(tags)) => {

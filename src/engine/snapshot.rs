@@ -11,6 +11,9 @@
 //!   concern as a [`Snapshot`] to [`apply`]; it gets the [`Step`] and the snapshot after
 //!   the event, and stores the tickets back. Nothing is remembered between calls, so the
 //!   host deduplicates events itself (by [`event_key`]).
+//!
+//! Invariant: [`apply`] and [`advance`] give what an [`Engine`] over a store holding
+//! exactly the snapshot gives (S19); nothing is remembered between calls.
 
 use std::collections::HashMap;
 use std::sync::Arc;

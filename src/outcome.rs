@@ -297,5 +297,8 @@ mod tests {
             assert_eq!(r.to_string(), r.code());
         }
         assert_eq!(DeliveryReason::from_code("sent"), None);
+        for b in BlockReason::ALL {
+            assert!(DeliveryReason::ALL.contains(&DeliveryReason::Guard(b)));
+        }
     }
 }

@@ -191,7 +191,7 @@ impl<S: TicketStore> Engine<S> {
     /// later run (S16).
     fn run_automation(
         &mut self,
-        rs: &Arc<RuleSet>,
+        rs: &RuleSet,
         ai: usize,
         auto: &RuleIr,
         run: &mut Run,

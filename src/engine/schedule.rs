@@ -396,3 +396,77 @@ impl Schedule {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn candidates_are_ascending_once_each_and_take_the_leftovers() {
+        // `hours since created > 1`: first holds 2 whole hours after creation.
+        let plan = Plan {
+            driver: Some((Since::Created, 2)),
+            other_time: false,
+            key: None,
+        };
+        let mut s = Schedule::new(std::slice::from_ref(&plan));
+        let tickets = [
+            Ticket::new("T-1", Channel::Email, ts("2026-11-24T09:30:00Z")),
+            Ticket::new("T-2", Channel::Email, ts("2026-11-24T08:30:00Z")),
+            Ticket::new("T-3", Channel::Email, ts("2026-11-24T07:30:00Z")),
+        ];
+        for (pos, t) in tickets.iter().enumerate() {
+            s.update(pos as u32, None, t);
+        }
+        let key_tags = HashSet::new();
+        let at = |p: u32| tickets.get(p as usize);
+        let mut out = Vec::new();
+
+        // The first run: every ticket counts as updated.
+        let run = s.start_run(ts("2026-11-24T10:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [0, 1, 2]);
+        s.defer(0, 2);
+        s.defer(0, 2);
+
+        // The next run: T-2 came of age (08:30 + 2 h ≤ 11:00), T-3 is a leftover; both
+        // once, in creation order. Nothing was updated in between.
+        let run = s.start_run(ts("2026-11-24T11:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [1, 2]);
+
+        // The leftovers were taken: the run after has only T-1 coming of age.
+        let run = s.start_run(ts("2026-11-24T12:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [0]);
+        // Explain mode (and undriven automations) test every ticket.
+        s.candidates(&run, 0, &plan, true, 3, &mut out);
+        assert_eq!(out, [0, 1, 2]);
+    }
+
+    #[test]
+    fn solved_by_lists_solved_tickets_ascending_and_forgets_closed_ones() {
+        let mut s = Schedule::new(&[]);
+        let mut a = Ticket::new("T-1", Channel::Email, ts("2026-10-01T00:00:00Z"));
+        a.status = Status::Solved;
+        a.status_changed_at = ts("2026-10-02T00:00:00Z");
+        a.solved_at = Some(ts("2026-10-02T00:00:00Z"));
+        let mut b = a.clone();
+        b.id = "T-2".into();
+        b.status_changed_at = ts("2026-10-01T00:00:00Z");
+        b.solved_at = Some(ts("2026-10-01T00:00:00Z"));
+        s.update(0, None, &a);
+        s.update(1, None, &b);
+        assert_eq!(s.solved_by(ts("2026-10-03T00:00:00Z")), [0, 1]);
+        assert_eq!(s.solved_by(ts("2026-10-01T12:00:00Z")), [1]);
+        let mut closed = b.clone();
+        closed.status = Status::Closed;
+        s.update(1, Some(&b), &closed);
+        assert_eq!(s.solved_by(ts("2026-10-03T00:00:00Z")), [0]);
+    }
+}

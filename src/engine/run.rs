@@ -105,10 +105,14 @@ struct Run {
 impl Run {
     /// The record of ticket `t`'s id, created with `t` as the start of the run.
     fn record(&mut self, t: &Ticket) -> &mut RunRecord {
-        let slot = *self.index.entry(t.id.clone()).or_insert_with(|| {
-            self.records.push(RunRecord::new(t.clone()));
-            self.records.len() - 1
-        });
+        let slot = match self.index.get(&t.id) {
+            Some(&slot) => slot,
+            None => {
+                self.index.insert(t.id.clone(), self.records.len());
+                self.records.push(RunRecord::new(t.clone()));
+                self.records.len() - 1
+            }
+        };
         &mut self.records[slot]
     }
 }

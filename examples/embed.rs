@@ -52,11 +52,7 @@ fn apply_record(r: &TicketOutcome, verbose: bool, sent: &mut usize, blocked: &mu
         }
     }
     for m in &r.messages {
-        let why = m
-            .reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
+        let why = m.reason.map(|r| format!(" ({r})")).unwrap_or_default();
         println!(
             "    {}: {:?} {:?} from {} → {:?}{why}",
             r.ticket, m.kind, m.id, m.source, m.delivery

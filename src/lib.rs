@@ -45,7 +45,7 @@
 //!   "ticket":"T-1","text":"Sorry for the wait!"}"#;
 //! let step = engine.process(ticket_rules::io::decode_line(&line.replace('\n', ""), 2).unwrap());
 //! let reply = &step.outcome.tickets[0].messages[0];
-//! assert_eq!(reply.reason.as_deref(), Some("outside_24h_window"));
+//! assert_eq!(reply.reason.map(|r| r.code()), Some("outside_24h_window"));
 //!
 //! // Redaction on its own:
 //! let masked = ticket_rules::redact("call me, card 5555 5555 5555 4444");
@@ -60,6 +60,7 @@ pub mod engine;
 pub mod guards;
 pub mod io;
 pub mod model;
+pub mod outcome;
 pub mod redact;
 #[cfg(feature = "server")]
 pub mod server;
@@ -67,11 +68,9 @@ pub mod syntax;
 pub mod testing;
 
 pub use check::{Checked, RuleSource};
-pub use engine::{
-    AutomationRun, CompileError, CompileOptions, Engine, EventOutcome, MemoryStore, RuleSet, Step,
-    TicketOutcome, TicketStore,
-};
+pub use engine::{CompileError, CompileOptions, Engine, MemoryStore, RuleSet, TicketStore};
 pub use model::{Account, Event, Ticket};
+pub use outcome::{AutomationRun, DeliveryReason, EventOutcome, Step, TicketOutcome};
 
 /// Compiles rule sources (in order) against an account into a [`RuleSet`], with the
 /// default card-redaction rule loaded first (W13; off when the account sets

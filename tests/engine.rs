@@ -247,7 +247,7 @@ fn s9_notify_requester_needs_a_public_comment() {
     let s = r.ev(r#"{"type":"ticket.updated","id":"u","at":"2026-11-24T09:10:00Z","ticket":"T-1","by":"agent","changes":{"group":"x"}}"#);
     let m = &s.outcome.tickets[0].messages[0];
     assert_eq!(
-        (m.delivery, m.reason.as_deref()),
+        (m.delivery, m.reason.map(|r| r.code())),
         (Delivery::Skipped, Some("no_public_comment"))
     );
     let s = r.ev(r#"{"type":"agent.reply","id":"a","at":"2026-11-24T09:20:00Z","ticket":"T-1","text":"Hello"}"#);
@@ -490,7 +490,7 @@ fn s20_automation_messages_go_through_the_guards() {
     let runs = r.engine.advance_to("2026-11-25T11:00:00Z".parse().unwrap());
     let m = &runs[0].tickets[0].messages[0];
     assert_eq!(m.id, "auto:2026-11-25T11:00:00Z:T-1:1");
-    assert_eq!(m.reason.as_deref(), Some("outside_24h_window"));
+    assert_eq!(m.reason.map(|r| r.code()), Some("outside_24h_window"));
 }
 
 // ---------------------------------------------------------------- WhatsApp
@@ -545,7 +545,7 @@ fn w5b_notify_requester_of_a_blocked_reply_is_skipped() {
     let msgs = &s.outcome.tickets[0].messages;
     assert_eq!(msgs[0].delivery, Delivery::Blocked);
     assert_eq!(
-        (msgs[1].delivery, msgs[1].reason.as_deref()),
+        (msgs[1].delivery, msgs[1].reason.map(|r| r.code())),
         (Delivery::Skipped, Some("reply_not_delivered"))
     );
 }
@@ -569,7 +569,7 @@ fn w6_macro_and_trigger_replies_are_guarded_too() {
     assert_eq!(msgs[1].id, "rule:a:1");
     assert!(msgs
         .iter()
-        .all(|m| m.reason.as_deref() == Some("outside_24h_window")));
+        .all(|m| m.reason.map(|r| r.code()) == Some("outside_24h_window")));
 }
 
 #[test]
@@ -580,14 +580,14 @@ fn w7_w8_w11_templates_outside_the_window() {
     let reply = r#"{"type":"agent.reply","id":"ID","at":"2026-11-26T11:00:00Z","ticket":"T-1","template":{"name":"order_followup","language":"en_US","params":["T-1"]}}"#;
     let s = r.ev(&reply.replace("ID", "t1"));
     assert_eq!(
-        s.outcome.tickets[0].messages[0].reason.as_deref(),
+        s.outcome.tickets[0].messages[0].reason.map(|r| r.code()),
         Some("not_opted_in")
     );
     let mut r = Replay::with_account("", "conversations_license: false\n");
     r.ev(WA_CREATE);
     let s = r.ev(&reply.replace("ID", "t2"));
     assert_eq!(
-        s.outcome.tickets[0].messages[0].reason.as_deref(),
+        s.outcome.tickets[0].messages[0].reason.map(|r| r.code()),
         Some("templates_require_license")
     );
 }
@@ -609,7 +609,10 @@ fn w10_automation_template_is_blocked_at_runtime() {
     r.ev(WA_CREATE);
     let runs = r.engine.advance_to("2026-11-24T11:00:00Z".parse().unwrap());
     let m = &runs[0].tickets[0].messages[0];
-    assert_eq!(m.reason.as_deref(), Some("automation_template_unsupported"));
+    assert_eq!(
+        m.reason.map(|r| r.code()),
+        Some("automation_template_unsupported")
+    );
 }
 
 #[test]
@@ -675,7 +678,7 @@ fn whatsapp_status_131047_marks_the_reply_failed() {
     let m = &s.outcome.tickets[0].messages[0];
     assert_eq!(m.id, "a");
     assert_eq!(
-        (m.delivery, m.reason.as_deref(), m.error_code),
+        (m.delivery, m.reason.map(|r| r.code()), m.error_code),
         (Delivery::Failed, Some("outside_24h_window"), Some(131047))
     );
 }

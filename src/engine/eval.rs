@@ -1,4 +1,7 @@
 //! Condition evaluation (S3, S6, S12–S14) over a ticket and the current update.
+//!
+//! Invariant: evaluation is pure (it reads the ticket, the update and the rule set and
+//! changes nothing), and a trace's `matched` is `rule_matches` on the same input.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;

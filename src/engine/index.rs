@@ -8,6 +8,9 @@
 //! `status is|in …`. A trigger with none of these is always a candidate. Since a trigger
 //! can match only when its key holds, the first matching candidate in file order is the
 //! first matching trigger in file order.
+//!
+//! Invariant: a trigger that is not among a ticket's candidates cannot match it; the
+//! candidates come ascending (file order) without repeats.
 
 /// A fast seeded hasher: ticket ids and tags are hashed on every event.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -1,5 +1,8 @@
 //! The compiled, immutable rule set: rules split by kind in evaluation order, the
 //! account, and the business-hours calendars (S14).
+//!
+//! Invariant: a [`RuleSet`] never changes after `compile` (`Send + Sync`, shared by
+//! `Arc`); the trigger index and the automation plans are derived from its rules.
 
 use std::collections::HashMap;
 

@@ -18,8 +18,12 @@
 //! A ticket outside these sets had the same state and the same driving-condition value at
 //! the previous run, so its result then is its result now. Automations that are not
 //! driven, the first run, and explain mode test every ticket.
+//!
+//! Invariant: the schedule owns candidate selection and only narrows which tickets are
+//! *tested*: every ticket an automation matches at a run is among its candidates, and
+//! candidates come in ascending ticket position (creation order), as a full scan would.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 
 use jiff::Timestamp;
@@ -33,9 +37,9 @@ use super::eval::anchor;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
     /// The driving anchor and the whole hours `m` at which it first holds.
-    pub driver: Option<(Since, i64)>,
+    driver: Option<(Since, i64)>,
     /// The automation has time-dependent conditions besides the driver.
-    pub other_time: bool,
+    other_time: bool,
     /// A `when all` condition on the ticket's own state that must hold (tags, status,
     /// channel): updated tickets are looked up by it.
     pub key: Option<StateKey>,
@@ -92,7 +96,7 @@ pub(crate) fn state_key(t: &Test) -> Option<StateKey> {
 
 /// Updated tickets bucketed by the state keys automations use.
 #[derive(Debug, Default)]
-pub(crate) struct DirtyBuckets {
+struct DirtyBuckets {
     by_tag: HashMap<String, Vec<u32>>,
     by_status: [Vec<u32>; 6],
     by_channel: HashMap<String, Vec<u32>>,
@@ -101,7 +105,7 @@ pub(crate) struct DirtyBuckets {
 
 impl DirtyBuckets {
     /// Files an updated ticket under its tags (those automations key on), status and channel.
-    pub fn add(&mut self, key_tags: &std::collections::HashSet<String>, pos: u32, t: &Ticket) {
+    fn add(&mut self, key_tags: &std::collections::HashSet<String>, pos: u32, t: &Ticket) {
         self.all.push(pos);
         self.by_status[t.status as usize].push(pos);
         if let Some(b) = self.by_channel.get_mut(t.channel.as_str()) {
@@ -118,7 +122,7 @@ impl DirtyBuckets {
     }
 
     /// The updated tickets that can satisfy `key` (all of them without a key).
-    pub fn select(&self, key: Option<&StateKey>, out: &mut Vec<u32>) {
+    fn select(&self, key: Option<&StateKey>, out: &mut Vec<u32>) {
         match key {
             None => out.extend_from_slice(&self.all),
             Some(StateKey::Tags(tags)) => {
@@ -222,11 +226,29 @@ pub(crate) struct Schedule {
     anchors: Vec<(Since, BTreeSet<(i64, u32)>)>,
     kinds: HashMap<u8, usize>,
     /// Positions of tickets updated since the start of the last run (with repeats).
-    pub dirty: Vec<u32>,
-    /// Per automation: candidates left over when the limit was hit (S16).
-    pub pending: Vec<Vec<u32>>,
+    dirty: Vec<u32>,
+    /// Per automation: candidates left over when the limit was hit at the last run (S16).
+    pending: Vec<Vec<u32>>,
     /// The previous run's time.
-    pub last_run: Option<Timestamp>,
+    last_run: Option<Timestamp>,
+}
+
+/// Candidate selection while one run goes on: the run time, the previous run's, and the
+/// tickets updated since the previous run started (then also those this run updates),
+/// bucketed by the state automations key on.
+#[derive(Debug)]
+pub(crate) struct RunCandidates {
+    at: Timestamp,
+    prev: Option<Timestamp>,
+    updated: DirtyBuckets,
+}
+
+impl RunCandidates {
+    /// Records that this run updated the ticket at `pos`: later automations of the run
+    /// take it as a candidate (S15).
+    pub fn updated(&mut self, key_tags: &HashSet<String>, pos: u32, t: &Ticket) {
+        self.updated.add(key_tags, pos, t);
+    }
 }
 
 impl Schedule {
@@ -247,6 +269,84 @@ impl Schedule {
             }
         }
         s
+    }
+
+    /// Starts the run at `at` over `len` tickets (`ticket_at` gives the ticket at a
+    /// position; `key_tags` are the tags automations key on). On the first run every
+    /// ticket counts as updated: nothing is known about it yet.
+    pub fn start_run<'t>(
+        &mut self,
+        at: Timestamp,
+        len: usize,
+        ticket_at: impl Fn(u32) -> Option<&'t Ticket>,
+        key_tags: &HashSet<String>,
+    ) -> RunCandidates {
+        let prev = self.last_run.replace(at);
+        let mut positions = std::mem::take(&mut self.dirty);
+        if prev.is_none() {
+            positions = (0..len as u32).collect();
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        let mut updated = DirtyBuckets::default();
+        for p in positions {
+            if let Some(t) = ticket_at(p) {
+                updated.add(key_tags, p, t);
+            }
+        }
+        RunCandidates { at, prev, updated }
+    }
+
+    /// Positions of the tickets solved at or before `limit` and not closed (S1's 28-day
+    /// close), ascending.
+    pub fn solved_by(&self, limit: Timestamp) -> Vec<u32> {
+        let mut due = Vec::new();
+        self.anchored(SOLVED, None, limit.as_second(), &mut due);
+        due.sort_unstable();
+        due
+    }
+
+    /// The candidates of automation `ai` (planned as `plan`) at the run, ascending and
+    /// without repeats, into `out`; takes the automation's leftovers of the previous run.
+    /// With `scan_all` (explain mode), or for an automation without a driver, every one
+    /// of the `len` tickets.
+    pub fn candidates(
+        &mut self,
+        run: &RunCandidates,
+        ai: usize,
+        plan: &Plan,
+        scan_all: bool,
+        len: usize,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        let leftovers = self.pending.get_mut(ai).map(std::mem::take);
+        match plan.driver {
+            Some((since, m)) if !scan_all => {
+                let hi = run.at.as_second().saturating_sub(m.saturating_mul(3600));
+                // Without other time conditions only anchors that came of age since the
+                // previous run are new. (On the first run every ticket is among the
+                // updated ones.)
+                if let Some(p) = run.prev {
+                    let lo = (!plan.other_time)
+                        .then(|| p.as_second().saturating_sub(m.saturating_mul(3600)));
+                    self.anchored(since, lo, hi, out);
+                }
+                out.extend(leftovers.into_iter().flatten());
+                run.updated.select(plan.key.as_ref(), out);
+                out.sort_unstable();
+                out.dedup();
+            }
+            _ => out.extend(0..len as u32),
+        }
+    }
+
+    /// Remembers a ticket that still matched automation `ai` when the run hit the
+    /// per-automation limit: a candidate of the next run (S16).
+    pub fn defer(&mut self, ai: usize, pos: u32) {
+        if let Some(p) = self.pending.get_mut(ai) {
+            p.push(pos);
+        }
     }
 
     fn key(since: Since, t: &Ticket) -> Option<i64> {
@@ -275,8 +375,12 @@ impl Schedule {
 
     /// Positions whose `since` anchor (in seconds) lies in `(lo, hi]` (`lo = None`: no
     /// lower bound), appended to `out`.
-    pub fn anchored(&self, since: Since, lo: Option<i64>, hi: i64, out: &mut Vec<u32>) {
-        let Some(&i) = self.kinds.get(&kind(since)) else {
+    fn anchored(&self, since: Since, lo: Option<i64>, hi: i64, out: &mut Vec<u32>) {
+        let Some((_, set)) = self
+            .kinds
+            .get(&kind(since))
+            .and_then(|&i| self.anchors.get(i))
+        else {
             return;
         };
         let lower = match lo {
@@ -287,10 +391,82 @@ impl Schedule {
             return;
         }
         out.extend(
-            self.anchors[i]
-                .1
-                .range((lower, Bound::Included((hi, u32::MAX))))
+            set.range((lower, Bound::Included((hi, u32::MAX))))
                 .map(|&(_, p)| p),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn candidates_are_ascending_once_each_and_take_the_leftovers() {
+        // `hours since created > 1`: first holds 2 whole hours after creation.
+        let plan = Plan {
+            driver: Some((Since::Created, 2)),
+            other_time: false,
+            key: None,
+        };
+        let mut s = Schedule::new(std::slice::from_ref(&plan));
+        let tickets = [
+            Ticket::new("T-1", Channel::Email, ts("2026-11-24T09:30:00Z")),
+            Ticket::new("T-2", Channel::Email, ts("2026-11-24T08:30:00Z")),
+            Ticket::new("T-3", Channel::Email, ts("2026-11-24T07:30:00Z")),
+        ];
+        for (pos, t) in tickets.iter().enumerate() {
+            s.update(pos as u32, None, t);
+        }
+        let key_tags = HashSet::new();
+        let at = |p: u32| tickets.get(p as usize);
+        let mut out = Vec::new();
+
+        // The first run: every ticket counts as updated.
+        let run = s.start_run(ts("2026-11-24T10:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [0, 1, 2]);
+        s.defer(0, 2);
+        s.defer(0, 2);
+
+        // The next run: T-2 came of age (08:30 + 2 h ≤ 11:00), T-3 is a leftover; both
+        // once, in creation order. Nothing was updated in between.
+        let run = s.start_run(ts("2026-11-24T11:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [1, 2]);
+
+        // The leftovers were taken: the run after has only T-1 coming of age.
+        let run = s.start_run(ts("2026-11-24T12:00:00Z"), 3, at, &key_tags);
+        s.candidates(&run, 0, &plan, false, 3, &mut out);
+        assert_eq!(out, [0]);
+        // Explain mode (and undriven automations) test every ticket.
+        s.candidates(&run, 0, &plan, true, 3, &mut out);
+        assert_eq!(out, [0, 1, 2]);
+    }
+
+    #[test]
+    fn solved_by_lists_solved_tickets_ascending_and_forgets_closed_ones() {
+        let mut s = Schedule::new(&[]);
+        let mut a = Ticket::new("T-1", Channel::Email, ts("2026-10-01T00:00:00Z"));
+        a.status = Status::Solved;
+        a.status_changed_at = ts("2026-10-02T00:00:00Z");
+        a.solved_at = Some(ts("2026-10-02T00:00:00Z"));
+        let mut b = a.clone();
+        b.id = "T-2".into();
+        b.status_changed_at = ts("2026-10-01T00:00:00Z");
+        b.solved_at = Some(ts("2026-10-01T00:00:00Z"));
+        s.update(0, None, &a);
+        s.update(1, None, &b);
+        assert_eq!(s.solved_by(ts("2026-10-03T00:00:00Z")), [0, 1]);
+        assert_eq!(s.solved_by(ts("2026-10-01T12:00:00Z")), [1]);
+        let mut closed = b.clone();
+        closed.status = Status::Closed;
+        s.update(1, Some(&b), &closed);
+        assert_eq!(s.solved_by(ts("2026-10-03T00:00:00Z")), [0]);
     }
 }

@@ -11,6 +11,9 @@
 //!   concern as a [`Snapshot`] to [`apply`]; it gets the [`Step`] and the snapshot after
 //!   the event, and stores the tickets back. Nothing is remembered between calls, so the
 //!   host deduplicates events itself (by [`event_key`]).
+//!
+//! Invariant: [`apply`] and [`advance`] give what an [`Engine`] over a store holding
+//! exactly the snapshot gives (S19); nothing is remembered between calls.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +21,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::{
-    dedup_key, AutomationRun, Engine, MemoryStore, RuleSet, SentMessage, Step, TicketStore,
+    dedup_key, schedule_for, AutomationRun, Engine, MemoryStore, RuleSet, SentMessage, Step,
+    TicketStore,
 };
 use crate::model::{Event, Ticket};
 
@@ -182,8 +186,10 @@ pub fn event_key(event: &Event) -> String {
 
 impl<S: TicketStore> Engine<S> {
     /// Replaces the rule set (an atomic reload: events already applied keep their
-    /// outcomes; the next event uses `rules`). The store is kept.
+    /// outcomes; the next event uses `rules`). The store is kept; the automation schedule
+    /// is rebuilt for the new automations, so the next run tests every ticket.
     pub fn set_rules(&mut self, rules: Arc<RuleSet>) {
+        self.schedule = schedule_for(&rules, &self.store);
         self.rules = rules;
     }
 
@@ -273,7 +279,7 @@ automation "Stale" {
         assert_eq!(snap.tickets, engine.store().tickets());
         assert_eq!(snap.sent.len(), 1);
         assert_eq!(
-            snap.sent[0].1.message.reason.as_deref(),
+            snap.sent[0].1.message.reason.map(|r| r.code()),
             Some("outside_24h_window")
         );
     }
@@ -331,5 +337,32 @@ automation "Stale" {
         );
         assert!(runs.is_empty());
         assert_eq!(snap.clock, Some("2026-11-25T10:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn set_rules_schedules_the_new_automations() {
+        let none = {
+            let (rs, _) =
+                RuleSet::compile(&[], Account::default(), CompileOptions::default()).unwrap();
+            Arc::new(rs)
+        };
+        let mut engine = Engine::new(none);
+        let created = engine.process(ev(
+            r#"{"type":"message.received","id":"e1","at":"2026-11-24T09:00:05Z","ticket":"T-1","channel":"whatsapp","text":"hi"}"#,
+        ));
+        assert_eq!(created.outcome.status, LineStatus::Ok);
+        assert!(engine
+            .advance_to("2026-11-24T10:30:00Z".parse().unwrap())
+            .is_empty());
+        // A reload with an automation driven by `hours since created`: the tickets
+        // already stored are its candidates as if it had been there from the start.
+        engine.set_rules(rules());
+        let runs = engine.advance_to("2026-11-24T12:30:00Z".parse().unwrap());
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            runs[0].at,
+            "2026-11-24T12:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert!(engine.store().get("T-1").unwrap().tags.contains("stale"));
     }
 }

@@ -1,5 +1,8 @@
-//! Where tickets live between events. `run` keeps them in memory; `serve` will keep them
+//! Where tickets live between events. `run` keeps them in memory; `serve` keeps them
 //! in a database behind the same trait.
+//!
+//! Invariant: a ticket keeps its position (creation order) for ever; the engine reaches
+//! stored state only through [`TicketStore`].
 
 /// A fast seeded hasher: ticket ids and tags are hashed on every event.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -1,36 +1,24 @@
-//! One ticket update in progress: the working copy of the ticket, the baseline (S6), the
-//! trigger cycle (S4), actions, guards on every outbound item (S20) and net changes (S10).
+//! One ticket update in progress ([`Work`]): the working copy of the ticket, the
+//! baseline (S6), the trigger cycle (S4), actions, redaction (W13) and guards on every
+//! outbound item (S20).
+//!
+//! Invariant: every change to a reportable field goes through a `Work` method that
+//! records it as touched, so the net changes of [`Work::finish`] are complete (S10); every
+//! outbound item passes [`guards::check_outbound`] at the update's time. Callers reach the
+//! ticket only through these methods.
 
 use jiff::Timestamp;
 
+use crate::check::ir::Role;
 use crate::check::ir::{Act, Piece, Placeholder, Recipient, RuleIr, TextField, TextTemplate};
 use crate::guards::{self, GuardInput, Outbound, SendSource, Verdict};
 use crate::model::{AuthorRole, Changes, Comment, FieldValue, Status, TemplateMessage, Ticket};
 use crate::redact;
 
-use super::eval::{rule_matches, trace, Update};
-use super::outcome::{Change, Delivery, Message, MessageKind, TicketOutcome};
+use super::changes::{diff, Key};
+use super::eval::{self, rule_matches, trace, Update};
+use super::outcome::{Delivery, DeliveryReason, Message, MessageKind, TicketOutcome};
 use super::ruleset::RuleSet;
-
-/// A field that can appear in `changes` (events.md), in canonical creation order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Key {
-    Channel,
-    Status,
-    Subject,
-    Priority,
-    Type,
-    Group,
-    Assignee,
-    Form,
-    Brand,
-    Schedule,
-    Satisfaction,
-    DueAt,
-    SlaBreachAt,
-    Custom(String),
-    Tags,
-}
 
 /// How outbound ids are made: `rule:<event>:<n>` or `auto:<at>:<ticket>:<n>`.
 #[derive(Debug, Clone)]
@@ -41,133 +29,36 @@ pub(crate) enum IdScheme {
 
 /// One update in progress.
 pub(crate) struct Work<'r> {
-    pub rs: &'r RuleSet,
-    pub ticket: Ticket,
-    pub upd: Update,
-    pub out: TicketOutcome,
-    pub touched: Vec<Key>,
-    pub tag_order: Vec<String>,
+    rs: &'r RuleSet,
+    ticket: Ticket,
+    upd: Update,
+    out: TicketOutcome,
+    /// Fields touched, in first-touched order (S10).
+    touched: Vec<Key>,
+    /// Tags added or removed, in the order applied.
+    tag_order: Vec<String>,
     ids: IdScheme,
     /// Outbound counter shared by the event (or by the ticket in a run).
-    pub counter: usize,
+    counter: usize,
     /// This update has a public comment that reached the user (S9).
     public_reached: bool,
     /// This update has a public reply that a guard blocked (W5b).
     public_blocked: bool,
 }
 
-fn text_value(s: &Option<String>) -> Option<serde_json::Value> {
-    s.as_ref().map(|s| serde_json::Value::String(s.clone()))
-}
-
-fn ts_value(t: &Option<Timestamp>) -> Option<serde_json::Value> {
-    t.map(|t| serde_json::Value::String(t.to_string()))
-}
-
-fn field_json(v: &FieldValue) -> serde_json::Value {
-    match v {
-        FieldValue::Bool(b) => serde_json::Value::Bool(*b),
-        FieldValue::Int(i) => serde_json::Value::from(*i),
-        FieldValue::Float(x) => serde_json::Number::from_f64(*x)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null),
-        FieldValue::Text(s) => serde_json::Value::String(s.clone()),
-    }
-}
-
-fn key_value(k: &Key, t: &Ticket) -> Option<serde_json::Value> {
-    match k {
-        Key::Channel => Some(serde_json::Value::String(t.channel.as_str().to_string())),
-        Key::Status => Some(serde_json::Value::String(t.status.as_str().to_string())),
-        Key::Subject => text_value(&t.subject),
-        Key::Priority => t.priority.map(|p| p.as_str().into()),
-        Key::Type => t.ticket_type.map(|p| p.as_str().into()),
-        Key::Group => text_value(&t.group),
-        Key::Assignee => text_value(&t.assignee),
-        Key::Form => text_value(&t.form),
-        Key::Brand => text_value(&t.brand),
-        Key::Schedule => text_value(&t.schedule),
-        Key::Satisfaction => Some(t.satisfaction.as_str().into()),
-        Key::DueAt => ts_value(&t.due_at),
-        Key::SlaBreachAt => ts_value(&t.sla_breach_at),
-        Key::Custom(n) => t.fields.get(n).map(field_json),
-        Key::Tags => None,
-    }
-}
-
-fn key_name(k: &Key) -> String {
-    match k {
-        Key::Channel => "channel".into(),
-        Key::Status => "status".into(),
-        Key::Subject => "subject".into(),
-        Key::Priority => "priority".into(),
-        Key::Type => "type".into(),
-        Key::Group => "group".into(),
-        Key::Assignee => "assignee".into(),
-        Key::Form => "form".into(),
-        Key::Brand => "brand".into(),
-        Key::Schedule => "schedule".into(),
-        Key::Satisfaction => "satisfaction".into(),
-        Key::DueAt => "due_at".into(),
-        Key::SlaBreachAt => "sla_breach_at".into(),
-        Key::Custom(n) => format!("fields.{n}"),
-        Key::Tags => "tags".into(),
-    }
-}
-
-/// Net changes from `before` (None: created) to `after`, fields in first-touched order (S10).
-pub(crate) fn diff(
-    before: Option<&Ticket>,
-    after: &Ticket,
-    touched: &[Key],
-    tag_order: &[String],
-) -> Vec<Change> {
-    let mut out = Vec::new();
-    let mut done: Vec<&Key> = Vec::new();
-    for k in touched {
-        if done.contains(&k) {
-            continue;
-        }
-        done.push(k);
-        if *k == Key::Tags {
-            let empty = Default::default();
-            let old = before.map(|b| &b.tags).unwrap_or(&empty);
-            let mut added: Vec<String> = Vec::new();
-            let mut removed: Vec<String> = Vec::new();
-            for t in tag_order {
-                if after.tags.contains(t) && !old.contains(t) && !added.contains(t) {
-                    added.push(t.clone());
-                }
-                if old.contains(t) && !after.tags.contains(t) && !removed.contains(t) {
-                    removed.push(t.clone());
-                }
-            }
-            for t in after.tags.difference(old) {
-                if !added.contains(t) {
-                    added.push(t.clone());
-                }
-            }
-            for t in old.difference(&after.tags) {
-                if !removed.contains(t) {
-                    removed.push(t.clone());
-                }
-            }
-            if !added.is_empty() || !removed.is_empty() {
-                out.push(Change::Tags { added, removed });
-            }
-            continue;
-        }
-        let from = before.and_then(|b| key_value(k, b));
-        let to = key_value(k, after);
-        if from != to {
-            out.push(Change::Field {
-                field: key_name(k),
-                from,
-                to,
-            });
-        }
-    }
-    out
+/// An ended update: the ticket after it, its record and what a caller needs to merge
+/// several updates of one ticket (an automation run, S15).
+pub(crate) struct Finished {
+    /// The ticket after the update.
+    pub ticket: Ticket,
+    /// What happened; `changes` is empty from [`Work::into_parts`].
+    pub outcome: TicketOutcome,
+    /// The outbound-id counter after the update.
+    pub counter: usize,
+    /// Fields touched, in first-touched order.
+    pub touched: Vec<Key>,
+    /// Tags added or removed, in the order applied.
+    pub tag_order: Vec<String>,
 }
 
 /// Renders placeholders against the ticket (rules-semantics.md "Placeholders"); an empty
@@ -270,6 +161,80 @@ impl<'r> Work<'r> {
     fn touch(&mut self, k: Key) {
         if !self.touched.contains(&k) {
             self.touched.push(k);
+        }
+    }
+
+    // ------------------------------------------------------------ the update itself
+
+    /// The ticket as it stands in this update.
+    pub fn ticket(&self) -> &Ticket {
+        &self.ticket
+    }
+
+    /// Records a rule or system step as fired (`system:reopen`, `automation:T`).
+    pub fn fire(&mut self, id: String) {
+        self.out.fired.push(id);
+    }
+
+    /// Sets this update's comment as conditions see it: (text, public).
+    pub fn set_comment(&mut self, text: String, public: bool) {
+        self.upd.comment = Some((text, public));
+    }
+
+    /// Stamps the update time, and the requester's or assignee's update time for their
+    /// role (`hours since requester_update` / `assignee_update`, S12).
+    pub fn stamp(&mut self, at: Timestamp, role: Role) {
+        self.ticket.updated_at = at;
+        match role {
+            Role::EndUser => self.ticket.requester_updated_at = Some(at),
+            Role::Agent => self.ticket.assignee_updated_at = Some(at),
+            Role::System => {}
+        }
+    }
+
+    /// Counts one automation update of the ticket (S16's per-ticket cap).
+    pub fn count_automation_update(&mut self) {
+        self.ticket.automation_updates += 1;
+    }
+
+    /// Redacts the subject and the custom text fields of a ticket being created (W13).
+    pub fn redact_ticket_texts(&mut self) {
+        let mut subject = self.ticket.subject.take();
+        let mut fields = std::mem::take(&mut self.ticket.fields);
+        {
+            let mut texts: Vec<&mut String> = Vec::new();
+            if let Some(s) = subject.as_mut() {
+                texts.push(s);
+            }
+            for v in fields.values_mut() {
+                if let FieldValue::Text(s) = v {
+                    texts.push(s);
+                }
+            }
+            self.redact(&mut texts);
+        }
+        self.ticket.subject = subject;
+        self.ticket.fields = fields;
+    }
+
+    /// Records an end user's message: the window anchor moves to the latest send time
+    /// seen (W1, W3), the comment is added, and the update carries a public comment that
+    /// reached the user (S9). An end-user message reopens a pending, hold or solved
+    /// ticket (S1, `system:reopen`).
+    pub fn end_user_message(&mut self, comment: Comment, sent_at: Timestamp) {
+        self.ticket.last_end_user_message_at = Some(match self.ticket.last_end_user_message_at {
+            Some(a) if a > sent_at => a,
+            _ => sent_at,
+        });
+        self.ticket.comments.push(comment);
+        self.public_reached = true;
+    }
+
+    /// S1: an end-user message reopens a pending, hold or solved ticket.
+    pub fn reopen(&mut self) {
+        if eval::reopens(self.ticket.status) {
+            self.set_status(Status::Open);
+            self.fire("system:reopen".into());
         }
     }
 
@@ -469,7 +434,7 @@ impl<'r> Work<'r> {
         } = &verdict
         {
             m.delivery = Delivery::Blocked;
-            m.reason = Some(reason.code().to_string());
+            m.reason = Some(DeliveryReason::Guard(*reason));
             m.window_closed_at = *window_closed_at;
             if let Some(n) = guards::notice(&verdict, &msg) {
                 self.out.notices.push(n);
@@ -511,11 +476,6 @@ impl<'r> Work<'r> {
             body: Some(text),
             to: None,
         });
-    }
-
-    /// Marks that this update carries a public comment from the end user (S9).
-    pub fn end_user_comment(&mut self) {
-        self.public_reached = true;
     }
 
     // ------------------------------------------------------------ actions
@@ -626,14 +586,14 @@ impl<'r> Work<'r> {
                             (
                                 MessageKind::Email,
                                 Delivery::Skipped,
-                                Some("reply_not_delivered"),
+                                Some(DeliveryReason::ReplyNotDelivered),
                                 "requester".into(),
                             )
                         } else {
                             (
                                 MessageKind::Email,
                                 Delivery::Skipped,
-                                Some("no_public_comment"),
+                                Some(DeliveryReason::NoPublicComment),
                                 "requester".into(),
                             )
                         }
@@ -643,7 +603,7 @@ impl<'r> Work<'r> {
                         None => (
                             MessageKind::Email,
                             Delivery::Skipped,
-                            Some("no_assignee"),
+                            Some(DeliveryReason::NoAssignee),
                             "assignee".into(),
                         ),
                     },
@@ -659,7 +619,7 @@ impl<'r> Work<'r> {
                     source: src.to_string(),
                     kind,
                     delivery,
-                    reason: reason.map(str::to_string),
+                    reason,
                     window_closed_at: None,
                     error_code: None,
                     body: Some(body),
@@ -721,27 +681,27 @@ impl<'r> Work<'r> {
         }
     }
 
-    /// Ends the update: computes net changes against the baseline (S10) and returns the
-    /// ticket and its record.
-    pub fn finish(mut self) -> (Ticket, TicketOutcome, usize) {
+    /// Ends the update: computes net changes against the baseline (S10).
+    pub fn finish(mut self) -> Finished {
         self.out.changes = diff(
             self.upd.baseline.as_ref(),
             &self.ticket,
             &self.touched,
             &self.tag_order,
         );
-        (self.ticket, self.out, self.counter)
+        self.into_parts()
     }
 
-    /// Ends the update, also returning what a caller needs to merge several updates.
-    pub fn finish_parts(self) -> (Ticket, TicketOutcome, usize, Vec<Key>, Vec<String>) {
-        (
-            self.ticket,
-            self.out,
-            self.counter,
-            self.touched,
-            self.tag_order,
-        )
+    /// Ends the update without computing net changes: for a caller that merges several
+    /// updates of one ticket and diffs once.
+    pub fn into_parts(self) -> Finished {
+        Finished {
+            ticket: self.ticket,
+            outcome: self.out,
+            counter: self.counter,
+            touched: self.touched,
+            tag_order: self.tag_order,
+        }
     }
 }
 

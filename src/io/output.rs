@@ -9,9 +9,9 @@ use std::io::{self, Write};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::engine::{
-    AutomationRun, Change, Delivery, EventOutcome, LineStatus, Message, MessageKind, RuleTrace,
-    TicketOutcome,
+use crate::outcome::{
+    AutomationRun, Change, Delivery, DeliveryReason, EventOutcome, LineStatus, Message,
+    MessageKind, RuleTrace, TicketOutcome,
 };
 use crate::redact;
 
@@ -36,7 +36,7 @@ impl<'a> From<&'a Message> for MessageJson<'a> {
             source: &m.source,
             kind: m.kind,
             delivery: m.delivery,
-            reason: m.reason.as_deref(),
+            reason: m.reason.map(DeliveryReason::code),
             window_closed_at: m.window_closed_at.map(|t| t.to_string()),
             error_code: m.error_code,
         }
@@ -325,7 +325,7 @@ impl Summary {
             *self.fired.entry(f.clone()).or_default() += 1;
         }
         for m in &t.messages {
-            let reason = m.reason.clone().unwrap_or_default();
+            let reason = m.reason.map_or_else(String::new, |r| r.code().to_string());
             match m.delivery {
                 Delivery::Delivered => self.delivered += 1,
                 Delivery::Blocked => *self.blocked.entry(reason).or_default() += 1,
@@ -484,7 +484,7 @@ fn record_pretty(s: &mut String, t: &TicketOutcome, indent: &str) {
                     Delivery::Failed => "FAILED",
                     _ => "skipped",
                 };
-                let r = m.reason.as_deref().unwrap_or("");
+                let r = m.reason.map_or("", DeliveryReason::code);
                 let mut v = format!("{word}: {}", reason_words(r));
                 if let Some(c) = m.window_closed_at {
                     v.push_str(&format!(" (closed {})", minute(c)));

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Delivery, Message, MessageKind, SentMessage};
+use crate::engine::{Delivery, DeliveryReason, Message, MessageKind, SentMessage};
 use crate::model::{
     Attachment, AuthorRole, Channel, Comment, FieldValue, Organization, Priority, Requester,
     Satisfaction, Status, Ticket, TicketType,
@@ -376,7 +376,7 @@ impl From<&SentMessage> for SentJson {
             source: source.clone(),
             kind: kind_word(*kind).to_string(),
             delivery: delivery_word(*delivery).to_string(),
-            reason: reason.clone(),
+            reason: reason.map(|r| r.code().to_string()),
             window_closed_at: *window_closed_at,
             error_code: *error_code,
             body: body.clone(),
@@ -409,6 +409,10 @@ impl TryFrom<SentJson> for SentMessage {
         .into_iter()
         .find(|d| delivery_word(*d) == j.delivery)
         .ok_or_else(|| format!("unknown delivery `{}`", j.delivery))?;
+        let reason = j
+            .reason
+            .map(|r| DeliveryReason::from_code(&r).ok_or_else(|| format!("unknown reason `{r}`")))
+            .transpose()?;
         Ok(SentMessage {
             ticket: j.ticket,
             message: Message {
@@ -416,7 +420,7 @@ impl TryFrom<SentJson> for SentMessage {
                 source: j.source,
                 kind,
                 delivery,
-                reason: j.reason,
+                reason,
                 window_closed_at: j.window_closed_at,
                 error_code: j.error_code,
                 body: j.body,
@@ -474,7 +478,7 @@ mod tests {
                 source: "agent".into(),
                 kind: MessageKind::Template,
                 delivery: Delivery::Failed,
-                reason: Some("platform_error".into()),
+                reason: Some(DeliveryReason::PlatformError),
                 window_closed_at: None,
                 error_code: Some(131026),
                 body: Some("hello".into()),

@@ -82,7 +82,10 @@ impl Tally {
             };
             *self
                 .deliveries
-                .entry((d, m.reason.clone().unwrap_or_default()))
+                .entry((
+                    d,
+                    m.reason.map_or_else(String::new, |r| r.code().to_string()),
+                ))
                 .or_default() += 1;
         }
     }

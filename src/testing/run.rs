@@ -11,8 +11,8 @@ use jiff::Timestamp;
 use super::load::{load_test_file, PreparedCase, PreparedFile, TestFileError};
 use super::model::{Expect, ExpectedStatus, MessageExpect, TicketExpect};
 use crate::engine::{
-    CompileError, CompileOptions, Delivery, Engine, LineStatus, Message, MessageKind, RuleSet,
-    Step, TicketOutcome,
+    CompileError, CompileOptions, Delivery, DeliveryReason, Engine, LineStatus, Message,
+    MessageKind, RuleSet, Step, TicketOutcome,
 };
 use crate::model::{FieldValue, Ticket};
 use crate::TicketStore;
@@ -639,11 +639,7 @@ fn check_messages(
         if let Some(d) = w.delivery {
             let want_d = format!("{d:?}").to_lowercase();
             if want_d != delivery_word(m.delivery) {
-                let why = m
-                    .reason
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default();
+                let why = m.reason.map(|r| format!(" ({r})")).unwrap_or_default();
                 out.push(format!(
                     "{p}: delivery: expected `{want_d}`, got `{}`{why}",
                     delivery_word(m.delivery)
@@ -651,11 +647,11 @@ fn check_messages(
             }
         }
         if let Some(r) = &w.reason {
-            if r.as_deref() != m.reason.as_deref() {
+            if r.as_deref() != m.reason.map(DeliveryReason::code) {
                 out.push(format!(
                     "{p}: reason: expected {}, got {}",
                     word_or_none(r.as_deref()),
-                    word_or_none(m.reason.as_deref())
+                    word_or_none(m.reason.map(DeliveryReason::code))
                 ));
             }
         }

@@ -1,8 +1,26 @@
 //! What the engine returns for each event and each automation run (events.md "Results
-//! out"). Plain data; `io::output` turns it into JSON lines or pretty text.
+//! out"): plain data, filled by [`crate::engine`] and formatted by [`crate::io`].
+//!
+//! Invariant: this module is a leaf below both: it depends on no engine or io code
+//! (only on [`crate::guards::BlockReason`] for reason codes), so the two never import
+//! each other. The types are re-exported as `engine::*` and at the crate root.
+
+use std::fmt;
 
 use jiff::Timestamp;
 use serde::Serialize;
+
+use crate::guards::BlockReason;
+
+/// What one call to `Engine::process` produced: the automation runs that happened
+/// before the event (S18), then the event's own outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Hourly runs between the previous clock and the event's time that updated a ticket.
+    pub runs: Vec<AutomationRun>,
+    /// The event's outcome.
+    pub outcome: EventOutcome,
+}
 
 /// How an input line ended (events.md `status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -178,9 +196,8 @@ pub struct Message {
     pub kind: MessageKind,
     /// delivered / blocked / failed / skipped / recorded.
     pub delivery: Delivery,
-    /// Reason code (whatsapp.md codes; `platform_error`; for skipped e-mails
-    /// `no_public_comment` (S9) or `reply_not_delivered` (W5b)).
-    pub reason: Option<String>,
+    /// Why it was not delivered ([`DeliveryReason::code`] gives the events.md code).
+    pub reason: Option<DeliveryReason>,
     /// For `outside_24h_window`: when the window closed (W5), if one ever opened.
     pub window_closed_at: Option<Timestamp>,
     /// A platform error code reported by a status webhook.
@@ -189,4 +206,99 @@ pub struct Message {
     pub body: Option<String>,
     /// For hosts: recipient (group or webhook name; `requester`, `assignee`).
     pub to: Option<String>,
+}
+
+/// Why an outbound item was blocked, failed or skipped (events.md `reason`).
+/// [`DeliveryReason::code`] gives the reason code written to the event log; `Display`
+/// writes the same code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryReason {
+    /// A guard stopped the message (W5–W12): the guard's code. A status webhook's error
+    /// 131047 (the window had closed) is reported as [`BlockReason::OutsideWindow`] too.
+    Guard(BlockReason),
+    /// WhatsApp reported another delivery failure: `platform_error`.
+    PlatformError,
+    /// `notify requester` without a public comment that reached the requester (S9):
+    /// `no_public_comment`.
+    NoPublicComment,
+    /// `notify requester` for a public reply a guard blocked (W5b): `reply_not_delivered`.
+    ReplyNotDelivered,
+    /// `notify assignee` on a ticket without an assignee: `no_assignee`.
+    NoAssignee,
+}
+
+impl DeliveryReason {
+    /// Every reason, guard reasons first in [`BlockReason::ALL`] order.
+    pub const ALL: [DeliveryReason; 10] = [
+        DeliveryReason::Guard(BlockReason::OutsideWindow),
+        DeliveryReason::Guard(BlockReason::TemplatesRequireLicense),
+        DeliveryReason::Guard(BlockReason::TemplateNotApproved),
+        DeliveryReason::Guard(BlockReason::AutomationTemplateUnsupported),
+        DeliveryReason::Guard(BlockReason::NotOptedIn),
+        DeliveryReason::Guard(BlockReason::TemplateNotSupportedOnChannel),
+        DeliveryReason::PlatformError,
+        DeliveryReason::NoPublicComment,
+        DeliveryReason::ReplyNotDelivered,
+        DeliveryReason::NoAssignee,
+    ];
+
+    /// The reason code of the event log (events.md `reason`, whatsapp.md codes).
+    pub fn code(self) -> &'static str {
+        match self {
+            DeliveryReason::Guard(r) => r.code(),
+            DeliveryReason::PlatformError => "platform_error",
+            DeliveryReason::NoPublicComment => "no_public_comment",
+            DeliveryReason::ReplyNotDelivered => "reply_not_delivered",
+            DeliveryReason::NoAssignee => "no_assignee",
+        }
+    }
+
+    /// The reason whose [`code`](Self::code) is `code`, if any.
+    pub fn from_code(code: &str) -> Option<DeliveryReason> {
+        DeliveryReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl From<BlockReason> for DeliveryReason {
+    fn from(r: BlockReason) -> Self {
+        DeliveryReason::Guard(r)
+    }
+}
+
+impl fmt::Display for DeliveryReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_code_is_distinct_and_parses_back() {
+        let codes: Vec<&str> = DeliveryReason::ALL.iter().map(|r| r.code()).collect();
+        insta::assert_debug_snapshot!(codes, @r#"
+        [
+            "outside_24h_window",
+            "templates_require_license",
+            "template_not_approved",
+            "automation_template_unsupported",
+            "not_opted_in",
+            "template_not_supported_on_channel",
+            "platform_error",
+            "no_public_comment",
+            "reply_not_delivered",
+            "no_assignee",
+        ]
+        "#);
+        for r in DeliveryReason::ALL {
+            assert_eq!(DeliveryReason::from_code(r.code()), Some(r));
+            assert_eq!(r.to_string(), r.code());
+        }
+        assert_eq!(DeliveryReason::from_code("sent"), None);
+        for b in BlockReason::ALL {
+            assert!(DeliveryReason::ALL.contains(&DeliveryReason::Guard(b)));
+        }
+    }
 }

@@ -336,7 +336,7 @@ mod tests {
 
     /// The `Seoul office` schedule of samples/account.yaml.
     fn seoul() -> Calendar {
-        let def: ScheduleDef = serde_yaml_ng::from_str(
+        let def: ScheduleDef = serde_saphyr::from_str(
             r#"
 name: Seoul office
 timezone: Asia/Seoul

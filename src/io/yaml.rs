@@ -1,0 +1,395 @@
+//! The crate's one YAML reader (`account.yaml`, `*.test.yaml`): serde-saphyr, with the
+//! key path of a problem tracked by serde_path_to_error and messages in serde's own words
+//! (`cases[0].expect: unknown field \`fird\`, expected one of …`), positioned by line and
+//! column.
+//!
+//! The options follow the YAML 1.2 core schema the files were written for: only
+//! `true`/`false` are booleans, a plain null read as text is its spelling, numbers with
+//! leading zeros or underscores stay text in untyped values, and `.inf`/`.nan` become null
+//! in JSON values.
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny};
+use serde_path_to_error::{Path, Segment, Track};
+use serde_saphyr::granit_parser::{ErrorKind, ScanError};
+use serde_saphyr::{
+    DefaultMessageFormatter, Error, ExternalMessageSource, Location, MessageFormatter,
+    NonFiniteFloatPolicy,
+};
+
+/// The options every YAML file of the crate is read with.
+fn options(strict_indentation: bool) -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        null_as_string: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        non_finite_float_policy: NonFiniteFloatPolicy::PassThrough,
+        strict_indentation: strict_indentation,
+        with_snippet: false,
+    }
+}
+
+/// Why a YAML text could not be read into the wanted shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct YamlError {
+    /// The key path of the problem (`cases[0].expect`), empty at the top level.
+    pub(crate) path: String,
+    /// What is wrong, without the path or the position.
+    pub(crate) message: String,
+    /// 1-based line of the problem, when known.
+    pub(crate) line: Option<usize>,
+    /// 1-based column of the problem, when known.
+    pub(crate) column: Option<usize>,
+}
+
+impl YamlError {
+    /// `path: message`, or the message alone at the top level.
+    pub(crate) fn with_path(&self) -> String {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Where an error below a key happened: the key and the path under it. Filled by
+/// [`Tracked`] and read once the parse has failed.
+#[derive(Default)]
+pub(crate) struct ErrorPath(Cell<Option<(&'static str, Path)>>);
+
+/// Deserializes a `T` found under the key `key` (`""` for the whole document), recording
+/// the path of an error in an [`ErrorPath`].
+pub(crate) struct Tracked<'a, T> {
+    key: &'static str,
+    at: &'a ErrorPath,
+    wanted: PhantomData<T>,
+}
+
+impl<'a, T> Tracked<'a, T> {
+    /// A `T` under `key`, its error path recorded in `at`.
+    pub(crate) fn new(key: &'static str, at: &'a ErrorPath) -> Self {
+        Tracked {
+            key,
+            at,
+            wanted: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Tracked<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
+        let mut track = Track::new();
+        let value = T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
+        if value.is_err() {
+            self.at.0.set(Some((self.key, track.path())));
+        }
+        value
+    }
+}
+
+/// Reads `text` as one YAML document into a `T`.
+pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    let at = ErrorPath::default();
+    from_str_seed(text, Tracked::<T>::new("", &at), &at)
+}
+
+/// Reads `text` as one YAML document with `seed`, which records the path of an error in
+/// `at` (through [`Tracked`]).
+pub(crate) fn from_str_seed<'de, S: DeserializeSeed<'de>>(
+    text: &'de str,
+    seed: S,
+    at: &ErrorPath,
+) -> Result<S::Value, YamlError> {
+    serde_saphyr::with_deserializer_from_str_with_options(text, options(false), |de| {
+        seed.deserialize(de)
+    })
+    .map_err(|e| error(text, &e, at.0.take()))
+}
+
+/// True when `text` holds no YAML value: empty, only comments, or a null document.
+pub(crate) fn is_null_document(text: &str) -> bool {
+    matches!(
+        serde_saphyr::from_str_with_options::<Option<IgnoredAny>>(text, options(false)),
+        Ok(None)
+    )
+}
+
+fn line_and_column(at: Location) -> Option<(usize, usize)> {
+    let line = usize::try_from(at.line()).ok().filter(|&l| l > 0)?;
+    let column = usize::try_from(at.column()).ok().filter(|&c| c > 0)?;
+    Some((line, column))
+}
+
+fn error(text: &str, e: &Error, at: Option<(&'static str, Path)>) -> YamlError {
+    let e = original(e);
+    let position = e.location().and_then(line_and_column);
+    let about_key = matches!(
+        e,
+        Error::SerdeUnknownField { .. } | Error::DuplicateMappingKey { .. }
+    );
+    // Like libyaml's, a syntax error names a position, not a key path.
+    let path = match (at, parser_error(e)) {
+        (Some((key, path)), None) => shown_path(key, &path, about_key),
+        _ => String::new(),
+    };
+    let (message, line) = match parser_error(e).and_then(unclosed_flow) {
+        Some(open) => {
+            let (line, column) = position.unwrap_or((1, 1));
+            (
+                flow_message(open, line, column),
+                Some(broken_flow_line(text, line)),
+            )
+        }
+        None => (wording(e), position.map(|p| p.0)),
+    };
+    YamlError {
+        path,
+        message,
+        line,
+        column: position.map(|p| p.1),
+    }
+}
+
+/// The error itself, out of the wrappers that only add context (snippets, aliases).
+fn original(e: &Error) -> &Error {
+    match e.without_snippet() {
+        Error::AliasError { error, .. } => original(error),
+        other => other,
+    }
+}
+
+/// `cases[0].expect` from the key and the tracked path below it. For an error about a key
+/// (unknown, repeated) the path is that of the mapping holding it. The `value` step that
+/// serde-saphyr's located items (`Spanned`) add after a sequence index is not shown.
+fn shown_path(key: &str, path: &Path, about_key: bool) -> String {
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    if about_key
+        && matches!(
+            segments.last(),
+            Some(Segment::Map { .. } | Segment::Unknown)
+        )
+    {
+        segments.pop();
+    }
+    let mut out = key.to_string();
+    let mut after_index = false;
+    for segment in segments {
+        let name = match segment {
+            Segment::Seq { index } => {
+                out.push_str(&format!("[{index}]"));
+                after_index = true;
+                continue;
+            }
+            Segment::Map { key } if after_index && key == "value" => {
+                after_index = false;
+                continue;
+            }
+            Segment::Map { key } => key.as_str(),
+            Segment::Enum { variant } => variant.as_str(),
+            Segment::Unknown => "?",
+        };
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(name);
+        after_index = false;
+    }
+    out
+}
+
+/// `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` `` (serde's wording).
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [a] => format!("`{a}`"),
+        [a, b] => format!("`{a}` or `{b}`"),
+        _ => {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+    }
+}
+
+/// The message in serde's words where serde has words for it, else serde-saphyr's.
+fn wording(e: &Error) -> String {
+    match e {
+        Error::SerdeUnknownField {
+            field, expected, ..
+        } if expected.is_empty() => format!("unknown field `{field}`, there are no fields"),
+        Error::SerdeUnknownField {
+            field, expected, ..
+        } => format!("unknown field `{field}`, expected {}", one_of(expected)),
+        Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } if expected.is_empty() => format!("unknown variant `{variant}`, there are no variants"),
+        Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => format!("unknown variant `{variant}`, expected {}", one_of(expected)),
+        Error::SerdeMissingField { field, .. } => format!("missing field `{field}`"),
+        Error::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => format!("invalid type: {unexpected}, expected {expected}"),
+        Error::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => format!("invalid value: {unexpected}, expected {expected}"),
+        Error::SerdeInvalidLength { len, expected, .. } => {
+            format!("invalid length {len}, expected {expected}")
+        }
+        other => DefaultMessageFormatter.format_message(other).into_owned(),
+    }
+}
+
+/// The YAML parser's own error, when the text is not well-formed YAML.
+fn parser_error(e: &Error) -> Option<&ScanError> {
+    let Error::ExternalMessage { source, .. } = e else {
+        return None;
+    };
+    match source.as_ref() {
+        ExternalMessageSource::Parser(scan) => Some(scan),
+        _ => None,
+    }
+}
+
+/// The opening bracket of a flow collection left unclosed, when that is the error.
+fn unclosed_flow(e: &ScanError) -> Option<char> {
+    match e.kind() {
+        ErrorKind::UnclosedFlowCollection { open } => Some(*open),
+        _ => None,
+    }
+}
+
+/// An unclosed `{` or `[` in the words YAML users know from libyaml, naming where the
+/// collection started.
+fn flow_message(open: char, line: usize, column: usize) -> String {
+    let (close, what) = if open == '[' {
+        (']', "sequence")
+    } else {
+        ('}', "mapping")
+    };
+    format!(
+        "did not find expected ',' or '{close}', while parsing a flow {what} at line {line} column {column}"
+    )
+}
+
+/// The line where an unclosed flow collection opened at `open_line` stops making sense:
+/// the first content indented less than the collection allows, else its opening line.
+/// The parse that reads the file accepts such content inside the collection (as YAML
+/// allows), so this asks the parser once more with strict indentation.
+fn broken_flow_line(text: &str, open_line: usize) -> usize {
+    serde_saphyr::from_str_with_options::<IgnoredAny>(text, options(true))
+        .err()
+        .and_then(|e| original(&e).location())
+        .and_then(line_and_column)
+        .map(|(line, _)| line)
+        .filter(|&line| line > open_line)
+        .unwrap_or(open_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        #[serde(default)]
+        items: Vec<Inner>,
+        #[serde(default)]
+        flag: bool,
+        #[serde(default)]
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        name: String,
+        #[serde(default)]
+        count: u8,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        One,
+        Two,
+    }
+
+    fn err(text: &str) -> YamlError {
+        from_str::<Outer>(text).unwrap_err()
+    }
+
+    #[test]
+    fn a_good_document_reads() {
+        let o: Outer =
+            from_str("items:\n  - { name: a, count: 2 }\nflag: true\nkind: two\n").unwrap();
+        assert_eq!((o.items[0].name.as_str(), o.items[0].count), ("a", 2));
+        assert!(o.flag);
+        assert_eq!(o.kind, Some(Kind::Two));
+    }
+
+    #[test]
+    fn unknown_key_names_the_mapping_and_the_key_position() {
+        let e = err("items:\n  - name: a\n    cuont: 1\n");
+        assert_eq!(e.path, "items[0]");
+        assert_eq!(
+            e.message,
+            "unknown field `cuont`, expected `name` or `count`"
+        );
+        assert_eq!((e.line, e.column), (Some(3), Some(5)));
+        let e = err("flags: true\n");
+        assert_eq!(
+            e.with_path(),
+            "unknown field `flags`, expected one of `items`, `flag`, `kind`"
+        );
+    }
+
+    #[test]
+    fn wrong_values_use_serde_words() {
+        let e = err("kind: three\n");
+        assert_eq!(
+            e.with_path(),
+            "kind: unknown variant `three`, expected `one` or `two`"
+        );
+        let e = err("items:\n  - count: 1\n");
+        assert_eq!(e.with_path(), "items[0]: missing field `name`");
+        // YAML 1.2: `yes` is text, not a boolean.
+        assert!(err("flag: yes\n").with_path().starts_with("flag: "));
+    }
+
+    #[test]
+    fn an_unclosed_flow_mapping_is_reported_where_it_breaks() {
+        let e = err("items:\n  - { name: a\nflag: true\n");
+        assert_eq!(
+            e.message,
+            "did not find expected ',' or '}', while parsing a flow mapping at line 2 column 5"
+        );
+        assert_eq!(e.line, Some(3));
+        assert_eq!(e.path, "", "a syntax error has no key path");
+        let e = err("items: [\n");
+        assert!(
+            e.message.contains("flow sequence at line 1 column 8"),
+            "{e:?}"
+        );
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn null_documents() {
+        for text in ["", "# only a comment\n", "---\n", "~\n"] {
+            assert!(is_null_document(text), "{text:?}");
+        }
+        assert!(!is_null_document("a: 1\n"));
+        assert!(!is_null_document("[\n"));
+    }
+}

@@ -348,6 +348,15 @@ mod tests {
     }
 
     #[test]
+    fn keys_without_a_value_are_empty() {
+        let yaml = "templates:\nschedules:\n  - name: A\n    timezone: UTC\n    weekly:\n    holidays:\nwhatsapp:\n";
+        let a = parse_account(yaml).unwrap();
+        assert!(a.templates.is_empty());
+        assert!(a.schedules[0].weekly.is_empty() && a.schedules[0].holidays.is_empty());
+        assert_eq!(a.whatsapp, crate::model::WhatsAppSettings::default());
+    }
+
+    #[test]
     fn unknown_key_names_key_line_and_column() {
         let e = parse_account("timezone: UTC\nautomation_minuet: 5\n").unwrap_err();
         let msg = e.to_string();

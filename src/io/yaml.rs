@@ -11,7 +11,12 @@
 use std::cell::Cell;
 use std::marker::PhantomData;
 
-use serde::de::{Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny};
+use std::fmt;
+
+use serde::de::{
+    Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 use serde_path_to_error::{Path, Segment, Track};
 use serde_saphyr::granit_parser::{ErrorKind, ScanError};
 use serde_saphyr::{
@@ -129,29 +134,36 @@ fn line_and_column(at: Location) -> Option<(usize, usize)> {
 fn error(text: &str, e: &Error, at: Option<(&'static str, Path)>) -> YamlError {
     let e = original(e);
     let position = e.location().and_then(line_and_column);
+    if let Some(scan) = parser_error(e) {
+        // Like libyaml's, a syntax error names a position, not a key path.
+        let (message, line) = match (unclosed_flow(scan), position) {
+            (Some(open), Some((line, column))) => (
+                flow_message(open, line, column),
+                Some(broken_flow_line(text, line)),
+            ),
+            _ => (wording(e, text), position.map(|p| p.0)),
+        };
+        return YamlError {
+            path: String::new(),
+            message,
+            line,
+            column: position.map(|p| p.1),
+        };
+    }
+    // An error outside any tracked value is about the top level.
+    let (key, path) = at.unwrap_or_else(|| ("", Track::new().path()));
+    let position = match e {
+        Error::SerdeMissingField { .. } => mapping_start(text, key, &path).or(position),
+        _ => position,
+    };
     let about_key = matches!(
         e,
         Error::SerdeUnknownField { .. } | Error::DuplicateMappingKey { .. }
     );
-    // Like libyaml's, a syntax error names a position, not a key path.
-    let path = match (at, parser_error(e)) {
-        (Some((key, path)), None) => shown_path(key, &path, about_key),
-        _ => String::new(),
-    };
-    let (message, line) = match parser_error(e).and_then(unclosed_flow) {
-        Some(open) => {
-            let (line, column) = position.unwrap_or((1, 1));
-            (
-                flow_message(open, line, column),
-                Some(broken_flow_line(text, line)),
-            )
-        }
-        None => (wording(e), position.map(|p| p.0)),
-    };
     YamlError {
-        path,
-        message,
-        line,
+        path: shown_path(key, &path, about_key),
+        message: wording(e, text),
+        line: position.map(|p| p.0),
         column: position.map(|p| p.1),
     }
 }
@@ -203,6 +215,117 @@ fn shown_path(key: &str, path: &Path, about_key: bool) -> String {
     out
 }
 
+/// The shape of a YAML document with the location of every node, to find a node by its
+/// key path once reading the document has failed.
+struct Skeleton {
+    at: Location,
+    inner: Inner,
+}
+
+enum Inner {
+    Map(Vec<(String, Skeleton)>),
+    Seq(Vec<Skeleton>),
+    Scalar,
+}
+
+impl<'de> Deserialize<'de> for Skeleton {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<Inner>::deserialize(d)?;
+        Ok(Skeleton {
+            at: spanned.referenced,
+            inner: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Inner {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Shape)
+    }
+}
+
+/// Reads any node as its [`Inner`] shape.
+struct Shape;
+
+impl<'de> Visitor<'de> for Shape {
+    type Value = Inner;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML node")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Inner, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Inner::Map(entries))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Inner, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Inner::Seq(items))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_unit<E>(self) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+}
+
+/// Where the mapping at `key` + `path` starts (line, column), for a missing key:
+/// serde-saphyr places that error at the mapping's last key, libyaml (and so the messages
+/// users know) at its start. Asks the parser once more, for the document's shape.
+fn mapping_start(text: &str, key: &str, path: &Path) -> Option<(usize, usize)> {
+    let root: Skeleton = serde_saphyr::from_str_with_options(text, options(false)).ok()?;
+    let top = (!key.is_empty()).then(|| Segment::Map {
+        key: key.to_string(),
+    });
+    let mut node = &root;
+    let mut after_index = false;
+    for step in top.into_iter().chain(path.iter().cloned()) {
+        node = match (&node.inner, step) {
+            (Inner::Seq(items), Segment::Seq { index }) => {
+                after_index = true;
+                items.get(index)?
+            }
+            // The `value` step of a located item (see `shown_path`).
+            (_, Segment::Map { key }) if after_index && key == "value" => {
+                after_index = false;
+                continue;
+            }
+            (Inner::Map(entries), Segment::Map { key }) => {
+                after_index = false;
+                &entries.iter().find(|(k, _)| *k == key)?.1
+            }
+            _ => return None,
+        };
+    }
+    line_and_column(node.at)
+}
+
 /// `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` `` (serde's wording).
 fn one_of(names: &[&str]) -> String {
     match names {
@@ -215,8 +338,27 @@ fn one_of(names: &[&str]) -> String {
     }
 }
 
+/// The scalar an error points at, as written (line breaks folded, quotes off).
+fn scalar_at(text: &str, at: Location) -> Option<String> {
+    let span = at.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len()?).ok()?;
+    let raw = text.get(start..start.checked_add(len)?)?;
+    let words: Vec<&str> = raw.trim_matches(['"', '\'']).split_whitespace().collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// `` integer `300` `` or `string "abc"`, as serde names an unexpected scalar.
+fn unexpected_scalar(scalar: &str) -> String {
+    match scalar.parse::<i128>() {
+        Ok(n) => format!("integer `{n}`"),
+        Err(_) => format!("string {scalar:?}"),
+    }
+}
+
 /// The message in serde's words where serde has words for it, else serde-saphyr's.
-fn wording(e: &Error) -> String {
+fn wording(e: &Error, text: &str) -> String {
+    let scalar = || e.location().and_then(|at| scalar_at(text, at));
     match e {
         Error::SerdeUnknownField {
             field, expected, ..
@@ -243,6 +385,27 @@ fn wording(e: &Error) -> String {
         } => format!("invalid value: {unexpected}, expected {expected}"),
         Error::SerdeInvalidLength { len, expected, .. } => {
             format!("invalid length {len}, expected {expected}")
+        }
+        Error::InvalidBooleanStrict { .. } => match scalar() {
+            Some(s) => format!("invalid type: string {s:?}, expected a boolean"),
+            None => "invalid type, expected a boolean".into(),
+        },
+        Error::InvalidScalar { ty, .. } => match scalar() {
+            Some(s) if s.parse::<i128>().is_ok() => {
+                format!("invalid value: {}, expected {ty}", unexpected_scalar(&s))
+            }
+            Some(s) => format!("invalid type: {}, expected {ty}", unexpected_scalar(&s)),
+            None => format!("invalid value, expected {ty}"),
+        },
+        Error::Unexpected { expected, .. } => match *expected {
+            "sequence start" => "invalid type, expected a sequence".into(),
+            "mapping start" => "invalid type, expected a mapping".into(),
+            other => format!("expected {other}"),
+        },
+        Error::DuplicateMappingKey { key: Some(key), .. } => format!("duplicate field `{key}`"),
+        Error::DuplicateMappingKey { key: None, .. } => "duplicate key".into(),
+        Error::MultipleDocuments { .. } => {
+            "deserializing from YAML containing more than one document is not supported".into()
         }
         other => DefaultMessageFormatter.format_message(other).into_owned(),
     }
@@ -316,6 +479,8 @@ mod tests {
         name: String,
         #[serde(default)]
         count: u8,
+        #[serde(default)]
+        note: Option<String>,
     }
 
     #[derive(Debug, PartialEq, Deserialize)]
@@ -334,6 +499,7 @@ mod tests {
         let o: Outer =
             from_str("items:\n  - { name: a, count: 2 }\nflag: true\nkind: two\n").unwrap();
         assert_eq!((o.items[0].name.as_str(), o.items[0].count), ("a", 2));
+        assert_eq!(o.items[0].note, None);
         assert!(o.flag);
         assert_eq!(o.kind, Some(Kind::Two));
     }
@@ -344,8 +510,10 @@ mod tests {
         assert_eq!(e.path, "items[0]");
         assert_eq!(
             e.message,
-            "unknown field `cuont`, expected `name` or `count`"
+            "unknown field `cuont`, expected one of `name`, `count`, `note`"
         );
+        assert_eq!(one_of(&["a"]), "`a`");
+        assert_eq!(one_of(&["a", "b"]), "`a` or `b`");
         assert_eq!((e.line, e.column), (Some(3), Some(5)));
         let e = err("flags: true\n");
         assert_eq!(
@@ -363,8 +531,39 @@ mod tests {
         );
         let e = err("items:\n  - count: 1\n");
         assert_eq!(e.with_path(), "items[0]: missing field `name`");
+        // At the start of the mapping that misses it, not at its last key.
+        let e = err("flag: true\nitems:\n  - count: 1\n\n    # a note\n    note: x\n");
+        assert_eq!(e.with_path(), "items[0]: missing field `name`");
+        assert_eq!((e.line, e.column), (Some(3), Some(5)), "{e:?}");
         // YAML 1.2: `yes` is text, not a boolean.
-        assert!(err("flag: yes\n").with_path().starts_with("flag: "));
+        assert_eq!(
+            err("flag: yes\n").with_path(),
+            "flag: invalid type: string \"yes\", expected a boolean"
+        );
+        assert_eq!(
+            err("items: [{ name: a, count: 300 }]\n").with_path(),
+            "items[0].count: invalid value: integer `300`, expected u8"
+        );
+        assert_eq!(
+            err("items: [{ name: a, count: many }]\n").with_path(),
+            "items[0].count: invalid type: string \"many\", expected u8"
+        );
+        assert_eq!(
+            err("flag: yes\n  please\n").with_path(),
+            "flag: invalid type: string \"yes please\", expected a boolean"
+        );
+        assert_eq!(
+            err("items: { name: a }\n").with_path(),
+            "items: invalid type, expected a sequence"
+        );
+        assert_eq!(
+            err("items: []\nflag: true\nflag: false\n").with_path(),
+            "duplicate field `flag`"
+        );
+        assert_eq!(
+            err("flag: true\n---\nflag: false\n").with_path(),
+            "deserializing from YAML containing more than one document is not supported"
+        );
     }
 
     #[test]

@@ -654,6 +654,22 @@ cases:
     }
 
     #[test]
+    fn keys_without_a_value_are_empty() {
+        let text = "cases:\n  - name: a\n    ticket: { id: T-1, channel: email }\n    events:\n    expect:\n      fired:\n      ticket:\n        tags_include:\n";
+        let p = parse_test_file(text, "x.test.yaml").unwrap();
+        let case = &p.file.cases[0];
+        assert!(case.events.is_empty());
+        let expect = case.expect.as_ref().unwrap();
+        assert!(expect.fired.is_empty());
+        assert!(expect.ticket.as_ref().unwrap().tags_include.is_empty());
+        assert!(parse_test_file("cases:\n", "x")
+            .unwrap()
+            .file
+            .cases
+            .is_empty());
+    }
+
+    #[test]
     fn unknown_status_word_is_an_error() {
         let text = "cases:\n  - name: a\n    expect:\n      ticket: { status: opne }\n";
         let e = parse_test_file(text, "x.test.yaml").unwrap_err();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::io::yaml::{ErrorPath, Tracked};
+use crate::model::account::null_as_default;
 use crate::model::{Priority, Satisfaction, Status, TicketType};
 
 /// Deserializes a key that may be absent (`None`), `null` (`Some(None)`) or a value.
@@ -153,7 +154,9 @@ impl<'de> Visitor<'de> for TestFileSeed<'_> {
                     file.account_overrides = map.next_value_seed(Tracked::new(name, self.at))?
                 }
                 Key::Cases => {
-                    file.cases = map.next_value_seed(Tracked::new(name, self.at))?;
+                    // `cases:` without a value: no cases, as for any list.
+                    let cases: Option<_> = map.next_value_seed(Tracked::new(name, self.at))?;
+                    file.cases = cases.unwrap_or_default();
                     has_cases = true;
                 }
             }
@@ -184,7 +187,7 @@ pub struct Case {
     pub ticket: Option<Map<String, Value>>,
     /// Events in the native event shape of events.md (or WhatsApp webhook bodies), as
     /// YAML objects; `at`, `sent_at` and `ticket` may be left out (docs/testing.md).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub events: Vec<Located<EventSpec>>,
     /// After the events, perform the automation runs up to this time (S18): RFC 3339, or
     /// `+DURATION` after the last event (`+25h`, `+1d2h`).
@@ -243,20 +246,20 @@ pub struct Expect {
     pub error_contains: Option<String>,
     /// Rule ids (`trigger:TITLE`, `automation:TITLE`, `redaction:TITLE`, `system:reopen`,
     /// `system:close-after-28-days`) that must fire, on any ticket.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub fired: Vec<String>,
     /// Rule ids that must not fire.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub not_fired: Vec<String>,
     /// The state of the case's main ticket (the starting ticket, else the ticket named by
     /// the first event that names one) at the end (or right after the event).
     #[serde(default)]
     pub ticket: Option<TicketExpect>,
     /// The state of other tickets, by id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tickets: BTreeMap<String, TicketExpect>,
     /// Outbound items, in order of appearance (an ordered subsequence of what was sent).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub messages: Vec<MessageExpect>,
     /// The number of outbound items (every kind, every ticket).
     #[serde(default)]
@@ -265,10 +268,10 @@ pub struct Expect {
     #[serde(default)]
     pub redactions: Option<usize>,
     /// Texts that must each appear in some agent notice.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub notices_include: Vec<String>,
     /// Texts that must each appear in some warning.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub warnings_include: Vec<String>,
 }
 
@@ -331,14 +334,14 @@ pub struct TicketExpect {
     #[serde(default)]
     pub tags: Option<Vec<String>>,
     /// Tags that must be present.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tags_include: Vec<String>,
     /// Tags that must be absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tags_exclude: Vec<String>,
     /// Custom fields: name → value (text, number or bool; `null` = not present).
     /// Compared with their type: `"80021"` is not `80021`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub fields: BTreeMap<String, Value>,
 }
 

@@ -9,9 +9,8 @@
 //! in JSON values.
 
 use std::cell::Cell;
-use std::marker::PhantomData;
-
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{
     Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
@@ -125,12 +124,14 @@ pub(crate) fn is_null_document(text: &str) -> bool {
     )
 }
 
+/// A known location as 1-based (line, column).
 fn line_and_column(at: Location) -> Option<(usize, usize)> {
     let line = usize::try_from(at.line()).ok().filter(|&l| l > 0)?;
     let column = usize::try_from(at.column()).ok().filter(|&c| c > 0)?;
     Some((line, column))
 }
 
+/// A serde-saphyr error as a [`YamlError`]; `at` is the tracked path of the failed value.
 fn error(text: &str, e: &Error, at: Option<(&'static str, Path)>) -> YamlError {
     let e = original(e);
     let position = e.location().and_then(line_and_column);
@@ -222,6 +223,7 @@ struct Skeleton {
     inner: Inner,
 }
 
+/// A node's children.
 enum Inner {
     Map(Vec<(String, Skeleton)>),
     Seq(Vec<Skeleton>),
@@ -282,11 +284,23 @@ impl<'de> Visitor<'de> for Shape {
         Ok(Inner::Scalar)
     }
 
+    fn visit_i128<E>(self, _: i128) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_u128<E>(self, _: u128) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
     fn visit_f64<E>(self, _: f64) -> Result<Inner, E> {
         Ok(Inner::Scalar)
     }
 
     fn visit_str<E>(self, _: &str) -> Result<Inner, E> {
+        Ok(Inner::Scalar)
+    }
+
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Inner, E> {
         Ok(Inner::Scalar)
     }
 

@@ -677,9 +677,9 @@ fn ci_workflow_is_valid_yaml_and_runs_check_and_test() {
         .into_iter()
         .find(|b| b.info == "yaml")
         .expect("docs/ci.md has a yaml workflow");
-    let wf: serde_yaml_ng::Value = serde_yaml_ng::from_str(&yaml.text).expect("valid YAML");
+    let wf: serde_json::Value = serde_saphyr::from_str(&yaml.text).expect("valid YAML");
     let steps = wf["jobs"]["validate"]["steps"]
-        .as_sequence()
+        .as_array()
         .expect("jobs.validate.steps");
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert!(

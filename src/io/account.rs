@@ -1,5 +1,5 @@
-//! Loading `account.yaml` (events.md "`account.yaml`"): YAML through `serde_yaml_ng` into
-//! [`Account`] (unknown keys are errors naming the key, its line and column), then checks
+//! Loading `account.yaml` (events.md "`account.yaml`"): YAML through serde-saphyr into
+//! [`Account`] (unknown keys are errors naming the key path, its line and column), then checks
 //! that the settings make sense: IANA time zones (jiff's bundled database), the automation
 //! minute (S18), the default schedule (S14), weekly opening hours, and the template
 //! registry (W9).
@@ -70,25 +70,31 @@ pub fn load_account(path: &Path) -> Result<Account, AccountError> {
 /// (see [`parse_day_hours`]), an empty template name or language, a duplicate template
 /// (name, language) (W9), an empty or duplicate custom field name.
 pub fn parse_account(yaml: &str) -> Result<Account, AccountError> {
-    let account: Account = match serde_yaml_ng::from_str(yaml) {
+    let account: Account = match super::yaml::from_str(yaml) {
         Ok(a) => a,
+        // A null document (`---`, `~`) means "all defaults", as an empty one does.
+        Err(_) if super::yaml::is_null_document(yaml) => Account::default(),
         Err(e) => {
-            // An empty document (or only comments) means "all defaults".
-            if matches!(
-                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml),
-                Ok(serde_yaml_ng::Value::Null)
-            ) {
-                Account::default()
-            } else {
-                let loc = e.location();
-                return Err(AccountError::Yaml {
-                    message: scrub_quoted(&e.to_string()),
-                    line: loc.as_ref().map(|l| l.line()),
-                    column: loc.as_ref().map(|l| l.column()),
-                });
-            }
+            let at = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!(" at line {l} column {c}"),
+                _ => String::new(),
+            };
+            return Err(AccountError::Yaml {
+                message: scrub_quoted(&format!("{}{at}", e.with_path())),
+                line: e.line,
+                column: e.column,
+            });
         }
     };
+    check_account(account)
+}
+
+/// Checks well-typed account settings (see [`parse_account`] for the checks), for settings
+/// built another way than from YAML text (e.g. a test file's account with overrides).
+///
+/// # Errors
+/// [`AccountError::Invalid`] listing every failed check.
+pub(crate) fn check_account(account: Account) -> Result<Account, AccountError> {
     let problems = validate(&account);
     if problems.is_empty() {
         Ok(account)
@@ -339,6 +345,15 @@ mod tests {
             parse_account("# only a comment\n").unwrap(),
             Account::default()
         );
+    }
+
+    #[test]
+    fn keys_without_a_value_are_empty() {
+        let yaml = "templates:\nschedules:\n  - name: A\n    timezone: UTC\n    weekly:\n    holidays:\nwhatsapp:\n";
+        let a = parse_account(yaml).unwrap();
+        assert!(a.templates.is_empty());
+        assert!(a.schedules[0].weekly.is_empty() && a.schedules[0].holidays.is_empty());
+        assert_eq!(a.whatsapp, crate::model::WhatsAppSettings::default());
     }
 
     #[test]

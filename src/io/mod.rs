@@ -6,6 +6,7 @@ mod json;
 pub mod output;
 pub mod rules;
 pub mod whatsapp;
+pub(crate) mod yaml;
 
 pub use account::{load_account, parse_account, AccountError};
 pub use events::{decode_line, is_blank_line, DecodeError};

@@ -1,6 +1,17 @@
 //! Account settings (`account.yaml`, schema in events.md). Every key is optional.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Reads a key written without a value (`templates:` with nothing after it), `~` or `null`
+/// as the empty collection or the default settings, as YAML readers commonly do. Shared by
+/// the test-file model.
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
 
 /// The account: time zone, license, approved templates, schedules, limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,12 +32,16 @@ pub struct Account {
     /// Automation updates after which a ticket is excluded (S16). Default 100.
     pub automation_updates_per_ticket: u32,
     /// The registry of approved templates (W9).
+    #[serde(deserialize_with = "null_as_default")]
     pub templates: Vec<ApprovedTemplate>,
     /// Business-hours schedules (S14).
+    #[serde(deserialize_with = "null_as_default")]
     pub schedules: Vec<ScheduleDef>,
     /// Custom field definitions, for `check`.
+    #[serde(deserialize_with = "null_as_default")]
     pub fields: Vec<FieldDef>,
     /// WhatsApp settings for `serve`.
+    #[serde(deserialize_with = "null_as_default")]
     pub whatsapp: WhatsAppSettings,
 }
 
@@ -74,10 +89,10 @@ pub struct ScheduleDef {
     pub timezone: String,
     /// Opening hours per weekday key (`mon` … `sun`): `"09:00-12:00,13:00-18:00"`.
     /// A missing day is closed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub weekly: std::collections::BTreeMap<String, String>,
     /// Closed days (civil dates in the schedule's zone).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub holidays: Vec<jiff::civil::Date>,
 }
 

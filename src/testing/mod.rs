@@ -6,8 +6,8 @@
 //!
 //! The flow, all pure of command-line concerns:
 //! 1. [`find_test_files`] lists the test files under some paths;
-//! 2. [`load_test_file`] parses one ([`parse_test_file`]: serde_yaml_ng, unknown keys are
-//!    errors with their line), reads its rule files and account, and prepares every case:
+//! 2. [`load_test_file`] parses one ([`parse_test_file`]: one YAML parse gives the values
+//!    and the line of every case and event; unknown keys are errors with their line), reads its rule files and account, and prepares every case:
 //!    times resolved, events decoded with [`crate::io::decode_line`] exactly as `run`
 //!    decodes JSON lines;
 //! 3. [`run_prepared`] compiles the rules once per distinct account and runs each case in
@@ -49,15 +49,17 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod run;
+pub mod time;
 
 pub use load::{
-    find_test_files, is_test_file, load_test_file, parse_test_file, prepare, resolve_time,
-    ParsedFile, Positions, PreparedCase, PreparedEvent, PreparedFile, TestFileError, DEFAULT_START,
-    DEFAULT_STEP, START_EVENT_ID,
+    find_test_files, is_test_file, load_test_file, parse_test_file, prepare, ParsedFile, Positions,
+    PreparedCase, PreparedEvent, PreparedFile, TestFileError, DEFAULT_START, DEFAULT_STEP,
+    START_EVENT_ID,
 };
 pub use model::{
-    Case, EventSpec, Expect, ExpectedDelivery, ExpectedKind, ExpectedStatus, MessageExpect,
-    TestFile, TicketExpect,
+    Case, EventSpec, Expect, ExpectedDelivery, ExpectedKind, ExpectedStatus, Located,
+    MessageExpect, TestFile, TicketExpect,
 };
 pub use render::Summary;
 pub use run::{run_prepared, run_test_file, CaseReport, FileReport, SYSTEM_RULE_IDS};
+pub use time::{resolve_time, TimeError};

@@ -1,11 +1,17 @@
 //! The `*.test.yaml` file model (docs/testing.md): plain serde data, every struct with
-//! `deny_unknown_fields` so a misspelt key is an error with its line and column.
+//! `deny_unknown_fields` so a misspelt key is an error with its line and column. Cases
+//! and events are [`Located`], and the top level is read by hand to record the line of
+//! each key ([`TestFile::key_lines`]): every line number comes from the one parse.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::io::yaml::{ErrorPath, Tracked};
+use crate::model::account::null_as_default;
 use crate::model::{Priority, Satisfaction, Status, TicketType};
 
 /// Deserializes a key that may be absent (`None`), `null` (`Some(None)`) or a value.
@@ -17,30 +23,149 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn yes() -> bool {
-    true
+/// A value of a test file with where its YAML node starts (for a mapping, its first key;
+/// for a flow mapping, its `{`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// 1-based line where the node starts.
+    pub line: usize,
+    /// Byte offset in the file's text where the node starts.
+    pub offset: usize,
+}
+
+/// A located value reads as the value itself (`case.events`, `event.expect`).
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let at = spanned.referenced;
+        Ok(Located {
+            value: spanned.value,
+            line: usize::try_from(at.line()).unwrap_or(0),
+            offset: at
+                .span()
+                .byte_offset()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(0),
+        })
+    }
 }
 
 /// One test file: where the rules and the account come from, and the cases.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct TestFile {
     /// Rule files or folders, relative to the test file, in rule order. `None`: every
     /// `*.rules` file in the test file's own folder (not below it), in lexical order.
-    #[serde(default)]
     pub rules: Option<Vec<String>>,
     /// Load the built-in default rules first (W13), as `run` does. Default true.
-    #[serde(default = "yes")]
     pub default_rules: bool,
     /// An `account.yaml`, relative to the test file. `None`: the default account.
-    #[serde(default)]
     pub account: Option<String>,
     /// Account keys merged over the account file for every case (mappings merge key by
     /// key, any other value replaces).
-    #[serde(default)]
-    pub account_overrides: Option<serde_yaml_ng::Value>,
+    pub account_overrides: Option<Value>,
     /// The cases, in file order.
-    pub cases: Vec<Case>,
+    pub cases: Vec<Located<Case>>,
+    /// The 1-based line of each top-level key written (`rules`, `account`, …).
+    pub key_lines: BTreeMap<String, usize>,
+}
+
+/// The top-level keys of a test file, in the order they are listed in errors.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Key {
+    Rules,
+    DefaultRules,
+    Account,
+    AccountOverrides,
+    Cases,
+}
+
+impl Key {
+    fn name(self) -> &'static str {
+        match self {
+            Key::Rules => "rules",
+            Key::DefaultRules => "default_rules",
+            Key::Account => "account",
+            Key::AccountOverrides => "account_overrides",
+            Key::Cases => "cases",
+        }
+    }
+}
+
+/// Reads a [`TestFile`] from serde-saphyr: the top-level mapping by hand, to record the
+/// line of each key, and each value with [`Tracked`], so an error names its key path.
+pub(crate) struct TestFileSeed<'a> {
+    /// Where the path of an error is recorded.
+    pub(crate) at: &'a ErrorPath,
+}
+
+impl<'de> DeserializeSeed<'de> for TestFileSeed<'_> {
+    type Value = TestFile;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<TestFile, D::Error> {
+        const KEYS: &[&str] = &[
+            "rules",
+            "default_rules",
+            "account",
+            "account_overrides",
+            "cases",
+        ];
+        d.deserialize_struct("TestFile", KEYS, self)
+    }
+}
+
+impl<'de> Visitor<'de> for TestFileSeed<'_> {
+    type Value = TestFile;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a test file mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TestFile, A::Error> {
+        let mut file = TestFile {
+            rules: None,
+            default_rules: true,
+            account: None,
+            account_overrides: None,
+            cases: Vec::new(),
+            key_lines: BTreeMap::new(),
+        };
+        let mut has_cases = false;
+        while let Some(key) = map.next_key::<Located<Key>>()? {
+            let name = key.value.name();
+            file.key_lines.insert(name.to_string(), key.line);
+            match key.value {
+                Key::Rules => file.rules = map.next_value_seed(Tracked::new(name, self.at))?,
+                Key::DefaultRules => {
+                    file.default_rules = map.next_value_seed(Tracked::new(name, self.at))?
+                }
+                Key::Account => file.account = map.next_value_seed(Tracked::new(name, self.at))?,
+                Key::AccountOverrides => {
+                    file.account_overrides = map.next_value_seed(Tracked::new(name, self.at))?
+                }
+                Key::Cases => {
+                    // `cases:` without a value: no cases, as for any list.
+                    let cases: Option<_> = map.next_value_seed(Tracked::new(name, self.at))?;
+                    file.cases = cases.unwrap_or_default();
+                    has_cases = true;
+                }
+            }
+        }
+        if !has_cases {
+            return Err(serde::de::Error::missing_field("cases"));
+        }
+        Ok(file)
+    }
 }
 
 /// One test case: a starting ticket and/or events, an optional clock advance, and the
@@ -55,15 +180,15 @@ pub struct Case {
     pub start: Option<String>,
     /// Account keys merged over the file's account for this case only.
     #[serde(default)]
-    pub account_overrides: Option<serde_yaml_ng::Value>,
+    pub account_overrides: Option<Value>,
     /// A starting ticket in the `ticket.created` shape of events.md (`id`, `channel`, …),
     /// created at `start` (triggers run on it).
     #[serde(default)]
     pub ticket: Option<Map<String, Value>>,
     /// Events in the native event shape of events.md (or WhatsApp webhook bodies), as
     /// YAML objects; `at`, `sent_at` and `ticket` may be left out (docs/testing.md).
-    #[serde(default)]
-    pub events: Vec<EventSpec>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub events: Vec<Located<EventSpec>>,
     /// After the events, perform the automation runs up to this time (S18): RFC 3339, or
     /// `+DURATION` after the last event (`+25h`, `+1d2h`).
     #[serde(default)]
@@ -121,20 +246,20 @@ pub struct Expect {
     pub error_contains: Option<String>,
     /// Rule ids (`trigger:TITLE`, `automation:TITLE`, `redaction:TITLE`, `system:reopen`,
     /// `system:close-after-28-days`) that must fire, on any ticket.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub fired: Vec<String>,
     /// Rule ids that must not fire.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub not_fired: Vec<String>,
     /// The state of the case's main ticket (the starting ticket, else the ticket named by
     /// the first event that names one) at the end (or right after the event).
     #[serde(default)]
     pub ticket: Option<TicketExpect>,
     /// The state of other tickets, by id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tickets: BTreeMap<String, TicketExpect>,
     /// Outbound items, in order of appearance (an ordered subsequence of what was sent).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub messages: Vec<MessageExpect>,
     /// The number of outbound items (every kind, every ticket).
     #[serde(default)]
@@ -143,10 +268,10 @@ pub struct Expect {
     #[serde(default)]
     pub redactions: Option<usize>,
     /// Texts that must each appear in some agent notice.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub notices_include: Vec<String>,
     /// Texts that must each appear in some warning.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub warnings_include: Vec<String>,
 }
 
@@ -209,14 +334,14 @@ pub struct TicketExpect {
     #[serde(default)]
     pub tags: Option<Vec<String>>,
     /// Tags that must be present.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tags_include: Vec<String>,
     /// Tags that must be absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tags_exclude: Vec<String>,
     /// Custom fields: name → value (text, number or bool; `null` = not present).
     /// Compared with their type: `"80021"` is not `80021`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub fields: BTreeMap<String, Value>,
 }
 

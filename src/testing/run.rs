@@ -220,7 +220,7 @@ fn run_case(case: &PreparedCase, compiled: &Compiled) -> CaseReport {
         let label = pe.label();
         let mut obs = Observed::default();
         let (status, error) = match &pe.event {
-            Err(msg) => (ExpectedStatus::Rejected, Some(msg.clone())),
+            Err(e) => (ExpectedStatus::Rejected, Some(e.message.clone())),
             Ok(ev) => {
                 let step = engine.process(ev.clone());
                 obs.add_step(&step, &label);

@@ -11,7 +11,7 @@ const HOUR: i64 = 3600;
 
 /// The `Seoul office` schedule of samples/account.yaml.
 fn seoul() -> Calendar {
-    let def: ScheduleDef = serde_yaml_ng::from_str(
+    let def: ScheduleDef = serde_saphyr::from_str(
             r#"
 name: Seoul office
 timezone: Asia/Seoul

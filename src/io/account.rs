@@ -233,8 +233,32 @@ fn validate(a: &Account) -> Vec<String> {
             a.automation_minute
         ));
     }
+    if a.automation_ticket_limit == 0 {
+        p.push(
+            "automation_ticket_limit: 0 would let no automation update any ticket (S16); use 1 or more"
+                .to_string(),
+        );
+    }
+    if a.automation_updates_per_ticket == 0 {
+        p.push(
+            "automation_updates_per_ticket: 0 would let no automation update any ticket (S16); use 1 or more"
+                .to_string(),
+        );
+    }
     let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (i, t) in a.templates.iter().enumerate() {
+        if let Some(c) = &t.category {
+            if !TEMPLATE_CATEGORIES
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(c))
+            {
+                p.push(format!(
+                    "templates[{i}].category: {} is not a WhatsApp template category (use {})",
+                    quoted(c),
+                    TEMPLATE_CATEGORIES.join(", ")
+                ));
+            }
+        }
         if t.name.trim().is_empty() {
             p.push(format!("templates[{i}].name: must not be empty"));
         }
@@ -283,12 +307,45 @@ fn validate(a: &Account) -> Vec<String> {
                 quoted(&f.name)
             ));
         }
+        if let Some(t) = &f.field_type {
+            if !FIELD_TYPES.contains(&t.as_str()) {
+                p.push(format!(
+                    "fields[{i}].type: {} is not a field type (use {})",
+                    quoted(t),
+                    FIELD_TYPES.join(", ")
+                ));
+            }
+        }
     }
     p
 }
 
+/// The categories of WhatsApp message templates (Meta's `category`: marketing, utility,
+/// authentication), matched without regard to case.
+pub const TEMPLATE_CATEGORIES: &[&str] = &["utility", "marketing", "authentication"];
+
+/// The types a custom field (`fields[].type`) may declare.
+pub const FIELD_TYPES: &[&str] = &["text", "number", "bool", "date", "dropdown", "multiselect"];
+
 #[cfg(test)]
 mod tests {
+    /// Issue 8, item 7: values of the right YAML type but no meaning are refused.
+    #[test]
+    fn nonsense_field_type_template_category_and_zero_limits_are_refused() {
+        let yaml = "automation_ticket_limit: 0\nautomation_updates_per_ticket: 0\ntemplates:\n  - { name: a, language: en, category: nonsense }\n  - { name: b, language: en, category: MARKETING }\nfields:\n  - { name: f, type: nonsense }\n  - { name: g, type: bool }\n";
+        let msg = super::parse_account(yaml).unwrap_err().to_string();
+        for want in [
+            "automation_ticket_limit: 0 would let no automation",
+            "automation_updates_per_ticket: 0 would let no automation",
+            "templates[0].category: \"nonsense\" is not a WhatsApp template category",
+            "fields[0].type: \"nonsense\" is not a field type",
+        ] {
+            assert!(msg.contains(want), "{want}: {msg}");
+        }
+        assert!(!msg.contains("templates[1]"), "{msg}");
+        assert!(!msg.contains("fields[1]"), "{msg}");
+    }
+
     use super::*;
 
     /// `shared/samples/account.yaml`: beside the repository (CI), or two levels up when

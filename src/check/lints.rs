@@ -9,7 +9,7 @@ use super::domain;
 use super::facts::{self, eval_after, may_make_true, reads, writes, Mode, PostState, Slot};
 use super::ir::{Act, ChangeHow, Cmp, Cond, Field, Lit, Piece, RuleIr, Since, Test};
 use super::FileDiagnostic;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::guards::{self, Shorthand};
 use crate::syntax::ast::{RuleKind, Span};
 
@@ -134,8 +134,8 @@ pub(crate) fn duplicate_rules(
             seen.insert((t.kind, t.title.as_str()), t);
             continue;
         };
-        let d = Diagnostic::error(
-            "duplicate-rule",
+        let d = Diagnostic::new(
+            Code::DuplicateRule,
             t.span,
             format!(
                 "a {} named \"{}\" is already defined",
@@ -275,8 +275,8 @@ fn shadowed_by_earlier_trigger(
             .iter()
             .rposition(|a| writes(a).is_some_and(|s| reads(&c.test).contains(&s)))
             .and_then(|i| t1.action_spans.get(i));
-        let mut d = Diagnostic::warning(
-            "shadowed-by-earlier-trigger",
+        let mut d = Diagnostic::new(
+            Code::ShadowedByEarlierTrigger,
             t2.title_span,
             format!(
                 "this trigger never fires: the earlier trigger \"{}\" matches whenever it does and makes `{}` false (S4, S5)",
@@ -317,8 +317,8 @@ fn no_conditions(r: &RuleIr, _: &RuleFacts, _: &SourceFile) -> Vec<Diagnostic> {
     if !r.all.is_empty() || !r.any.is_empty() {
         return Vec::new();
     }
-    vec![Diagnostic::error(
-        "no-conditions",
+    vec![Diagnostic::new(
+        Code::NoConditions,
         r.title_span,
         "this rule has no conditions (S3)",
     )
@@ -337,8 +337,8 @@ fn exact_hours_may_miss(r: &RuleIr, _: &RuleFacts, _: &SourceFile) -> Vec<Diagno
                 )
         })
         .map(|c| {
-            Diagnostic::warning(
-                "exact-hours-may-miss",
+            Diagnostic::new(
+                Code::ExactHoursMayMiss,
                 c.span,
                 format!(
                     "`{}` holds for one whole hour only: an automation sees it in exactly one hourly run, a trigger only on updates within that hour (S12)",
@@ -355,8 +355,8 @@ fn exact_hours_may_miss(r: &RuleIr, _: &RuleFacts, _: &SourceFile) -> Vec<Diagno
 fn contradictory_conditions(r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Vec<Diagnostic> {
     let d = match &facts.contradiction {
         None => return Vec::new(),
-        Some(Contradiction::All(conds)) if conds.len() == 1 => Diagnostic::warning(
-            "contradictory-conditions",
+        Some(Contradiction::All(conds)) if conds.len() == 1 => Diagnostic::new(
+            Code::ContradictoryConditions,
             r.title_span,
             format!(
                 "this rule never matches: `{}` can never hold",
@@ -367,8 +367,8 @@ fn contradictory_conditions(r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Ve
         Some(Contradiction::All(conds)) => {
             let texts: Vec<String> = conds.iter().map(|c| format!("`{}`", c.text)).collect();
             conds.iter().fold(
-                Diagnostic::warning(
-                    "contradictory-conditions",
+                Diagnostic::new(
+                    Code::ContradictoryConditions,
                     r.title_span,
                     format!(
                         "this rule never matches: {} can never all hold",
@@ -379,8 +379,8 @@ fn contradictory_conditions(r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Ve
             )
         }
         Some(Contradiction::Any) => r.any.iter().fold(
-            Diagnostic::warning(
-                "contradictory-conditions",
+            Diagnostic::new(
+                Code::ContradictoryConditions,
                 r.title_span,
                 "this rule never matches: every `when any` condition contradicts the `when all` conditions",
             ),
@@ -398,8 +398,8 @@ fn automation_not_nullified(r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Ve
     if r.kind != RuleKind::Automation || facts.nullified || r.all.is_empty() && r.any.is_empty() {
         return Vec::new();
     }
-    let d = Diagnostic::error(
-        "automation-not-nullified",
+    let d = Diagnostic::new(
+        Code::AutomationNotNullified,
         r.title_span,
         "no action of this automation makes one of its conditions false, so it would fire every hour (S15)",
     )
@@ -443,8 +443,8 @@ fn fires_on_every_update(r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Vec<D
     {
         return Vec::new();
     }
-    let d = Diagnostic::warning(
-        "fires-on-every-update",
+    let d = Diagnostic::new(
+        Code::FiresOnEveryUpdate,
         r.title_span,
         "this trigger fires again on every update of a matching ticket: nothing limits it to one update and no action makes a condition false (S8)",
     )
@@ -532,8 +532,8 @@ fn send_always_outside_window(r: &RuleIr, _: &RuleFacts, _: &SourceFile) -> Vec<
             continue;
         }
         out.push(
-            Diagnostic::error(
-                "send-always-outside-window",
+            Diagnostic::new(
+                Code::SendAlwaysOutsideWindow,
                 *span,
                 format!(
                     "this free-text message is never delivered: `{}` means the WhatsApp window is closed whenever this {} runs (W5)",

@@ -2,7 +2,7 @@
 //! operator, value, regex or placeholder that does not resolve.
 
 use super::ir::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::guards::{self, Shorthand};
 use crate::model::{Account, FieldValue, Priority, Satisfaction, Status, TicketType};
 use crate::redact::RedactOptions;
@@ -121,7 +121,7 @@ pub struct Resolved {
 /// the registry checks of templates (W9: `unknown-template`, `template-params`).
 ///
 /// A rule is left out of [`Resolved::rules`] only when a finding makes it meaningless
-/// ([`super::RUN_BLOCKING_CODES`]); lints such as W10's `automation-sends-template` keep
+/// ([`Code::blocks_run`]); lints such as W10's `automation-sends-template` keep
 /// the rule so that the guards can be seen acting at runtime.
 pub fn resolve_file(
     file_idx: usize,
@@ -139,10 +139,7 @@ pub fn resolve_file(
             template_uses: Vec::new(),
         };
         let ir = r.rule(file_idx, rule);
-        let ok = !r
-            .diags
-            .iter()
-            .any(|d| d.is_error() && super::RUN_BLOCKING_CODES.contains(&d.code));
+        let ok = !r.diags.iter().any(|d| d.is_error() && d.code.blocks_run());
         out.diagnostics.extend(r.diags);
         out.template_uses.extend(r.template_uses);
         if ok {
@@ -208,16 +205,16 @@ impl<'s> Resolver<'s> {
         let redact = match (&rule.redact, rule.kind) {
             (Some(c), RuleKind::Redaction) => self.redact_clause(c),
             (Some(c), _) => {
-                self.err(Diagnostic::error(
-                    "invalid-operator",
+                self.err(Diagnostic::new(
+                    Code::InvalidOperator,
                     c.span,
                     "a `redact` clause belongs in a `redaction` rule",
                 ));
                 None
             }
             (None, RuleKind::Redaction) => {
-                self.err(Diagnostic::error(
-                    "syntax",
+                self.err(Diagnostic::new(
+                    Code::Syntax,
                     rule.title.span,
                     "a redaction rule needs a `redact credit_cards …` clause",
                 ));
@@ -241,8 +238,8 @@ impl<'s> Resolver<'s> {
     fn redact_clause(&mut self, c: &ast::RedactClause) -> Option<RedactOptions> {
         if c.target.node != "credit_cards" {
             self.err(suggest(
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    Code::InvalidValue,
                     c.target.span,
                     format!("unknown redaction target `{}`", c.target.node),
                 ),
@@ -269,8 +266,8 @@ impl<'s> Resolver<'s> {
                 match (it.next(), it.next()) {
                     (Some(ch), None) => ch,
                     _ => {
-                        self.err(Diagnostic::error(
-                            "invalid-value",
+                        self.err(Diagnostic::new(
+                            Code::InvalidValue,
                             m.span,
                             "the mask must be exactly one character",
                         ));
@@ -280,8 +277,8 @@ impl<'s> Resolver<'s> {
             }
         };
         if kf < 0 || kl < 0 {
-            self.err(Diagnostic::error(
-                "invalid-value",
+            self.err(Diagnostic::new(
+                Code::InvalidValue,
                 c.span,
                 "digits to keep cannot be negative",
             ));
@@ -296,7 +293,7 @@ impl<'s> Resolver<'s> {
         ) {
             Ok(o) => Some(o),
             Err(e) => {
-                self.err(Diagnostic::error("invalid-value", c.span, e.to_string()));
+                self.err(Diagnostic::new(Code::InvalidValue, c.span, e.to_string()));
                 None
             }
         }
@@ -315,8 +312,8 @@ impl<'s> Resolver<'s> {
             } => {
                 if in_any {
                     self.err(
-                        Diagnostic::error(
-                            "time-condition-in-any",
+                        Diagnostic::new(
+                            Code::TimeConditionInAny,
                             c.span,
                             "time conditions belong in `when all`, never in `when any` (S13)",
                         )
@@ -336,8 +333,8 @@ impl<'s> Resolver<'s> {
                     "last_end_user_message" => Some(Since::LastEndUserMessage),
                     other => {
                         self.err(suggest(
-                            Diagnostic::error(
-                                "unknown-field",
+                            Diagnostic::new(
+                                Code::UnknownField,
                                 what.span,
                                 format!("unknown time anchor `{other}` for `hours since`"),
                             ),
@@ -366,8 +363,8 @@ impl<'s> Resolver<'s> {
             } => {
                 if in_any {
                     self.err(
-                        Diagnostic::error(
-                            "time-condition-in-any",
+                        Diagnostic::new(
+                            Code::TimeConditionInAny,
                             c.span,
                             "time conditions belong in `when all`, never in `when any` (S13)",
                         )
@@ -379,8 +376,8 @@ impl<'s> Resolver<'s> {
                     "sla_breach" => Some(Until::SlaBreach),
                     other => {
                         self.err(suggest(
-                            Diagnostic::error(
-                                "unknown-field",
+                            Diagnostic::new(
+                                Code::UnknownField,
                                 what.span,
                                 format!("unknown deadline `{other}` for `hours until`"),
                             ),
@@ -420,8 +417,8 @@ impl<'s> Resolver<'s> {
             Operator::Gt => Some(Cmp::Gt),
             Operator::Ge => Some(Cmp::Ge),
             other => {
-                self.err(Diagnostic::error(
-                    "invalid-operator",
+                self.err(Diagnostic::new(
+                    Code::InvalidOperator,
                     op.span,
                     format!(
                         "`{}` cannot compare hours; use `<`, `<=`, `>`, `>=`, `is` or `is not`",
@@ -549,8 +546,8 @@ impl<'s> Resolver<'s> {
             "message.has_attachments" => (Field::MessageHasAttachments, Kind::Bool, false),
             other => {
                 self.err(suggest(
-                    Diagnostic::error(
-                        "unknown-field",
+                    Diagnostic::new(
+                        Code::UnknownField,
                         field.span,
                         format!("unknown field `{other}`"),
                     ),
@@ -576,8 +573,8 @@ impl<'s> Resolver<'s> {
         }
         let words = self.words_in(op, value, allowed)?;
         if words.len() != 1 {
-            self.err(Diagnostic::error(
-                "invalid-value",
+            self.err(Diagnostic::new(
+                Code::InvalidValue,
                 value.map(|v| v.span).unwrap_or(op.span),
                 "expected a single value",
             ));
@@ -600,8 +597,8 @@ impl<'s> Resolver<'s> {
             return None;
         }
         let Some(value) = value else {
-            self.err(Diagnostic::error(
-                "invalid-value",
+            self.err(Diagnostic::new(
+                Code::InvalidValue,
                 op.span,
                 "a value is missing after the operator",
             ));
@@ -615,8 +612,8 @@ impl<'s> Resolver<'s> {
                 }
                 Some(w) => {
                     self.err(suggest(
-                        Diagnostic::error(
-                            "invalid-value",
+                        Diagnostic::new(
+                            Code::InvalidValue,
                             v.span,
                             format!("`{w}` is not a valid value here"),
                         ),
@@ -626,8 +623,8 @@ impl<'s> Resolver<'s> {
                     return None;
                 }
                 None => {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
+                    self.err(Diagnostic::new(
+                        Code::InvalidValue,
                         v.span,
                         format!("expected one of: {}", allowed.join(", ")),
                     ));
@@ -640,8 +637,8 @@ impl<'s> Resolver<'s> {
 
     fn bad_op(&mut self, op: &Spanned<Operator>, allowed: &str) {
         self.err(
-            Diagnostic::error(
-                "invalid-operator",
+            Diagnostic::new(
+                Code::InvalidOperator,
                 op.span,
                 format!(
                     "the operator `{}` does not apply to this field",
@@ -710,8 +707,8 @@ impl<'s> Resolver<'s> {
                     match item.kind.as_text() {
                         Some(t) => tags.push(lower(t)),
                         None => {
-                            self.err(Diagnostic::error(
-                                "invalid-value",
+                            self.err(Diagnostic::new(
+                                Code::InvalidValue,
                                 item.span,
                                 "expected a tag",
                             ));
@@ -728,8 +725,8 @@ impl<'s> Resolver<'s> {
             Contains | NotContains | ContainsWord => {
                 let v = self.need_value(op, value)?;
                 let Some(t) = v.kind.as_text() else {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
+                    self.err(Diagnostic::new(
+                        Code::InvalidValue,
                         v.span,
                         "expected a quoted text",
                     ));
@@ -749,8 +746,8 @@ impl<'s> Resolver<'s> {
             Matches => {
                 let v = self.need_value(op, value)?;
                 let (ValueKind::Regex(p) | ValueKind::Str(p)) = &v.kind else {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
+                    self.err(Diagnostic::new(
+                        Code::InvalidValue,
                         v.span,
                         "expected a regex literal `/…/`",
                     ));
@@ -765,7 +762,7 @@ impl<'s> Resolver<'s> {
                             ),
                             PatternError::Syntax(m) => format!("invalid regex: {m}"),
                         };
-                        self.err(Diagnostic::error("invalid-regex", v.span, msg));
+                        self.err(Diagnostic::new(Code::InvalidRegex, v.span, msg));
                         None
                     }
                 }
@@ -775,7 +772,7 @@ impl<'s> Resolver<'s> {
                 let items = flatten(v);
                 if matches!(op.node, Is | IsNot | Lt | Le | Gt | Ge) && items.len() != 1 {
                     self.err(
-                        Diagnostic::error("invalid-value", v.span, "expected a single value")
+                        Diagnostic::new(Code::InvalidValue, v.span, "expected a single value")
                             .with_help("use `in [a, b]` to test several values"),
                     );
                     return None;
@@ -796,8 +793,8 @@ impl<'s> Resolver<'s> {
                     && matches!(kind, Kind::Custom)
                     && !matches!(lits[0], Lit::Num(_))
                 {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
+                    self.err(Diagnostic::new(
+                        Code::InvalidValue,
                         v.span,
                         "`<`, `<=`, `>`, `>=` on a custom field need a number",
                     ));
@@ -818,8 +815,8 @@ impl<'s> Resolver<'s> {
         value: Option<&'v ast::Value>,
     ) -> Option<&'v ast::Value> {
         if value.is_none() {
-            self.err(Diagnostic::error(
-                "invalid-value",
+            self.err(Diagnostic::new(
+                Code::InvalidValue,
                 op.span,
                 format!("a value is missing after `{}`", op.node.as_str()),
             ));
@@ -836,8 +833,8 @@ impl<'s> Resolver<'s> {
             }
             (Kind::Rank(names, _), k) => {
                 let Some(w) = k.as_text() else {
-                    self.err(Diagnostic::error(
-                        "invalid-value",
+                    self.err(Diagnostic::new(
+                        Code::InvalidValue,
                         v.span,
                         format!("expected one of: {}", names.join(", ")),
                     ));
@@ -847,8 +844,8 @@ impl<'s> Resolver<'s> {
                     Some(i) => Some(Lit::Rank(i as u8)),
                     None => {
                         self.err(suggest(
-                            Diagnostic::error(
-                                "invalid-value",
+                            Diagnostic::new(
+                                Code::InvalidValue,
                                 v.span,
                                 format!("`{w}` is not a valid value here"),
                             ),
@@ -864,7 +861,7 @@ impl<'s> Resolver<'s> {
                 Some(s) if s == "false" => Some(Lit::Bool(false)),
                 other => {
                     self.err(suggest(
-                        Diagnostic::error("invalid-value", v.span, "expected `true` or `false`"),
+                        Diagnostic::new(Code::InvalidValue, v.span, "expected `true` or `false`"),
                         other.as_deref().unwrap_or(""),
                         &["true", "false"],
                     ));
@@ -878,8 +875,8 @@ impl<'s> Resolver<'s> {
             (_, ValueKind::Word(w) | ValueKind::Str(w)) => Some(Lit::Text(lower(w))),
             (_, ValueKind::Number(n)) => Some(Lit::Text(n.to_string())),
             _ => {
-                self.err(Diagnostic::error(
-                    "invalid-value",
+                self.err(Diagnostic::new(
+                    Code::InvalidValue,
                     v.span,
                     "expected a word, text or number",
                 ));
@@ -912,8 +909,8 @@ impl<'s> Resolver<'s> {
                 self.template_uses.push(name.span);
                 if self.kind == RuleKind::Automation {
                     self.err(
-                        Diagnostic::error(
-                            "automation-sends-template",
+                        Diagnostic::new(
+                            Code::AutomationSendsTemplate,
                             a.span,
                             "automations cannot send template messages (W10)",
                         )
@@ -980,8 +977,8 @@ impl<'s> Resolver<'s> {
                     }
                     ValueKind::Word(w) | ValueKind::Str(w) => FieldValue::Text(w.clone()),
                     _ => {
-                        self.err(Diagnostic::error(
-                            "invalid-value",
+                        self.err(Diagnostic::new(
+                            Code::InvalidValue,
                             value.span,
                             "expected a word, text or number",
                         ));
@@ -992,8 +989,8 @@ impl<'s> Resolver<'s> {
             }
             FieldRef::Named(n) => n.as_str(),
             FieldRef::RequesterField(_) | FieldRef::OrganizationField(_) => {
-                self.err(Diagnostic::error(
-                    "unknown-field",
+                self.err(Diagnostic::new(
+                    Code::UnknownField,
                     field.span,
                     "requester and organization fields cannot be set by a rule",
                 ));
@@ -1009,8 +1006,8 @@ impl<'s> Resolver<'s> {
                     None => {
                         let names: Vec<&str> = <$ty>::ALL.iter().map(|v| v.as_str()).collect();
                         self.err(suggest(
-                            Diagnostic::error(
-                                "invalid-value",
+                            Diagnostic::new(
+                                Code::InvalidValue,
                                 value.span,
                                 format!(
                                     "`{}` is not a valid value for `{}`",
@@ -1036,8 +1033,8 @@ impl<'s> Resolver<'s> {
                 if text.is_some_and(|t| t.eq_ignore_ascii_case("offered")) {
                     Some(Act::SetSatisfaction(Satisfaction::Offered))
                 } else {
-                    let d = Diagnostic::error(
-                        "invalid-value",
+                    let d = Diagnostic::new(
+                        Code::InvalidValue,
                         value.span,
                         "a rule can only `set satisfaction offered` (the host sends the survey)",
                     );
@@ -1055,8 +1052,8 @@ impl<'s> Resolver<'s> {
                     match item.kind.as_text() {
                         Some(t) => tags.push(lower(t)),
                         None => {
-                            self.err(Diagnostic::error(
-                                "invalid-value",
+                            self.err(Diagnostic::new(
+                                Code::InvalidValue,
                                 item.span,
                                 "expected a tag",
                             ));
@@ -1081,8 +1078,8 @@ impl<'s> Resolver<'s> {
                     }
                     (ValueKind::Number(n), _) => Some(Act::SetText(which, Some(n.to_string()))),
                     _ => {
-                        self.err(Diagnostic::error(
-                            "invalid-value",
+                        self.err(Diagnostic::new(
+                            Code::InvalidValue,
                             value.span,
                             "expected a name",
                         ));
@@ -1092,8 +1089,8 @@ impl<'s> Resolver<'s> {
             }
             other => {
                 self.err(suggest(
-                    Diagnostic::error(
-                        "unknown-field",
+                    Diagnostic::new(
+                        Code::UnknownField,
                         field.span,
                         format!("`{other}` cannot be set by an action"),
                     ),
@@ -1113,8 +1110,8 @@ impl<'s> Resolver<'s> {
         match scan.shorthand {
             Shorthand::None => {}
             Shorthand::Malformed { reason } => self.err(
-                Diagnostic::error(
-                    "malformed-template-shorthand",
+                Diagnostic::new(
+                    Code::MalformedTemplateShorthand,
                     span,
                     format!(
                         "this text starts a template shorthand that is not well formed: {reason} (W15)"
@@ -1128,8 +1125,8 @@ impl<'s> Resolver<'s> {
                 self.template_uses.push(span);
                 if self.kind == RuleKind::Automation {
                     self.err(
-                        Diagnostic::error(
-                            "automation-sends-template",
+                        Diagnostic::new(
+                            Code::AutomationSendsTemplate,
                             span,
                             "this text holds template shorthand, and automations cannot send templates (W10, W15)",
                         )
@@ -1206,8 +1203,8 @@ impl<'s> Resolver<'s> {
                 .map(|t| format!("\"{}\"", t.language))
                 .collect();
             self.err(
-                Diagnostic::error(
-                    "unknown-template",
+                Diagnostic::new(
+                    Code::UnknownTemplate,
                     spans.language,
                     format!(
                         "template `{name}` is not approved in `{language}`, only in {} (W9)",
@@ -1217,8 +1214,8 @@ impl<'s> Resolver<'s> {
                 .with_help(format!("use language {}", langs.join(" or "))),
             );
         } else if exact.is_empty() {
-            let d = Diagnostic::error(
-                "unknown-template",
+            let d = Diagnostic::new(
+                Code::UnknownTemplate,
                 spans.name,
                 format!("template `{name}` is not in the account's approved registry (W9)"),
             );
@@ -1242,8 +1239,8 @@ impl<'s> Resolver<'s> {
         {
             let want = exact[0].params;
             self.err(
-                Diagnostic::error(
-                    "template-params",
+                Diagnostic::new(
+                    Code::TemplateParams,
                     spans.params,
                     format!(
                         "template `{name}` ({language}) takes {want} parameter{}, {n} given (W9)",
@@ -1268,8 +1265,8 @@ impl<'s> Resolver<'s> {
                 .find(&needle)
                 .map(|i| Span::new(s.span.start + i, s.span.start + i + needle.len()))
                 .unwrap_or(s.span);
-            let d = Diagnostic::error(
-                "unknown-placeholder",
+            let d = Diagnostic::new(
+                Code::UnknownPlaceholder,
                 span,
                 format!("unknown placeholder `{{{{{name}}}}}`"),
             );

@@ -4,7 +4,7 @@
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{
     Action, ActionBlock, ActionKind, Condition, ConditionBlock, ConditionKind, FieldRef,
     NotifyTarget, Operator, RedactClause, Rule as RuleNode, RuleKind, Span, Spanned, Value,
@@ -291,8 +291,8 @@ impl Builder {
 
     fn int(&self, pair: &Pair<'_, Rule>) -> Built<i64> {
         pair.as_str().parse::<i64>().map_err(|_| {
-            Diagnostic::error(
-                "syntax",
+            Diagnostic::new(
+                Code::Syntax,
                 self.span(pair),
                 "this number is too large (numbers must fit in 64 bits)",
             )
@@ -471,8 +471,8 @@ impl Builder {
 /// A diagnostic for a pair shape the grammar does not produce; it would mean the grammar
 /// and this builder disagree. Reported rather than panicking.
 fn internal(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        "syntax",
+    Diagnostic::new(
+        Code::Syntax,
         span,
         "the parser could not understand this (internal error; please report it)",
     )
@@ -632,8 +632,8 @@ impl Assembler {
     pub fn add(&mut self, clause: Clause, head: Span, diags: &mut Vec<Diagnostic>) {
         if let (Some((then_head, _)), false) = (&self.then, matches!(clause, Clause::Then(_))) {
             diags.push(
-                Diagnostic::error(
-                    "syntax",
+                Diagnostic::new(
+                    Code::Syntax,
                     head,
                     format!(
                         "this {} comes after the `then` block, which must be last",
@@ -647,8 +647,8 @@ impl Assembler {
         if let Clause::Redact(_) = clause {
             if self.kind != RuleKind::Redaction {
                 diags.push(
-                    Diagnostic::error(
-                        "syntax",
+                    Diagnostic::new(
+                        Code::Syntax,
                         head,
                         format!(
                             "a `redact` clause belongs only in a `redaction` rule, not in a `{}`",
@@ -669,13 +669,17 @@ impl Assembler {
         };
         if !fresh {
             diags.push(
-                Diagnostic::error("syntax", head, format!("a rule may have only one {name}"))
-                    .with_label(slot_head, format!("the first {name} is here"))
-                    .with_help(if name.starts_with("`when") {
-                        "put all these conditions in one block"
-                    } else {
-                        "merge the two into one"
-                    }),
+                Diagnostic::new(
+                    Code::Syntax,
+                    head,
+                    format!("a rule may have only one {name}"),
+                )
+                .with_label(slot_head, format!("the first {name} is here"))
+                .with_help(if name.starts_with("`when") {
+                    "put all these conditions in one block"
+                } else {
+                    "merge the two into one"
+                }),
             );
         }
     }
@@ -692,8 +696,8 @@ impl Assembler {
         let title = title?;
         if check_redact && self.kind == RuleKind::Redaction && self.redact.is_none() {
             diags.push(
-                Diagnostic::error(
-                    "syntax",
+                Diagnostic::new(
+                    Code::Syntax,
                     title.span,
                     "a `redaction` rule needs a `redact` clause",
                 )

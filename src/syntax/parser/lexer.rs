@@ -7,7 +7,7 @@
 //! strings and regexes, unknown escapes). It agrees with the grammar on what is a
 //! string, a regex and a comment, which is all that matters for brace matching.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{Comment, Span};
 
 /// What a token is.
@@ -129,8 +129,8 @@ pub(super) fn lex(src: &str) -> Lexed {
                             Some(&(j, e)) if !is_newline_start(e) => {
                                 chars.next();
                                 out.errors.push(
-                                    Diagnostic::error(
-                                        "syntax",
+                                    Diagnostic::new(
+                                        Code::Syntax,
                                         Span::new(i, j + e.len_utf8()),
                                         format!("unknown escape `\\{e}` in a string"),
                                     )
@@ -144,7 +144,7 @@ pub(super) fn lex(src: &str) -> Lexed {
                 let end = chars.peek().map_or(src.len(), |&(i, _)| i);
                 if !closed {
                     out.errors.push(
-                        Diagnostic::error("syntax", Span::new(start, end), "unterminated string")
+                        Diagnostic::new(Code::Syntax, Span::new(start, end), "unterminated string")
                             .with_help("close the string with `\"` on the line where it starts"),
                     );
                 }
@@ -173,7 +173,7 @@ pub(super) fn lex(src: &str) -> Lexed {
                 let end = chars.peek().map_or(src.len(), |&(i, _)| i);
                 if !closed {
                     out.errors.push(
-                        Diagnostic::error("syntax", Span::new(start, end), "unterminated regex")
+                        Diagnostic::new(Code::Syntax, Span::new(start, end), "unterminated regex")
                             .with_help(
                                 "end the regex with `/` on the same line; write `\\/` for a slash inside it",
                             ),

@@ -12,7 +12,7 @@ use pest::Parser;
 use super::build::{rule_kind, unescape_string, Assembler, Builder, Clause};
 use super::grammar::{Rule, RulesParser};
 use super::lexer::{Lexed, TokKind, Token};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{ActionBlock, ConditionBlock, Rule as RuleNode, Span, Spanned};
 
 const RULE_KEYWORDS: [&str; 3] = ["trigger", "automation", "redaction"];
@@ -50,8 +50,8 @@ pub(super) fn recover(
         if is_rule_keyword(src, t) {
             if !t.line_start && i > 0 {
                 diags.push(
-                    Diagnostic::error(
-                        "syntax",
+                    Diagnostic::new(
+                        Code::Syntax,
                         t.span,
                         format!("a rule must start on a new line, found `{}`", text(src, t)),
                     )
@@ -301,8 +301,8 @@ impl Walker<'_> {
             other => {
                 let span = other.map_or(Span::new(kw.span.end, kw.span.end), |t| t.span);
                 diags.push(
-                    Diagnostic::error(
-                        "syntax",
+                    Diagnostic::new(
+                        Code::Syntax,
                         span,
                         format!("expected a quoted rule title, found {}", self.found(other)),
                     )
@@ -335,8 +335,8 @@ impl Walker<'_> {
                         |t| t.span,
                     );
                     diags.push(
-                        Diagnostic::error(
-                            "syntax",
+                        Diagnostic::new(
+                            Code::Syntax,
                             span,
                             format!(
                                 "expected `{{` after the rule title, found {}",
@@ -380,15 +380,19 @@ impl Walker<'_> {
         if close.is_none() && header_ok && !self.unclosed_literal_from(0) {
             let open = open.unwrap_or(kw.span);
             diags.push(
-                Diagnostic::error("syntax", open, "missing `}` to close the rule started here")
-                    .with_label(self.end_span(), self.end_label())
-                    .with_help("add `}` on its own line at the end of the rule"),
+                Diagnostic::new(
+                    Code::Syntax,
+                    open,
+                    "missing `}` to close the rule started here",
+                )
+                .with_label(self.end_span(), self.end_label())
+                .with_help("add `}` on its own line at the end of the rule"),
             );
         }
         if let (Some(_), Some(t)) = (close, self.peek()) {
             if diags.len() == body_start {
-                diags.push(Diagnostic::error(
-                    "syntax",
+                diags.push(Diagnostic::new(
+                    Code::Syntax,
                     t.span,
                     format!(
                         "unexpected {} after the end of the rule",
@@ -462,8 +466,8 @@ impl Walker<'_> {
                 |t| t.span,
             );
             diags.push(
-                Diagnostic::error(
-                    "syntax",
+                Diagnostic::new(
+                    Code::Syntax,
                     span,
                     format!("expected `{{` after `{head}`, found {}", self.found(other)),
                 )
@@ -498,8 +502,8 @@ impl Walker<'_> {
             }
             None => {
                 let other = self.peek_on_line();
-                let mut d = Diagnostic::error(
-                    "syntax",
+                let mut d = Diagnostic::new(
+                    Code::Syntax,
                     other.map_or(when.span, |t| t.span),
                     format!(
                         "expected `all` or `any` after `when`, found {}",
@@ -578,8 +582,8 @@ impl Walker<'_> {
             let Some(t) = self.peek() else {
                 if !self.unclosed_literal_from(from) {
                     diags.push(
-                        Diagnostic::error(
-                            "syntax",
+                        Diagnostic::new(
+                            Code::Syntax,
                             open,
                             format!("missing `}}` to close the `{head}` block started here"),
                         )
@@ -595,8 +599,8 @@ impl Walker<'_> {
             if t.line_start && is_word(self.src, &t, &CLAUSE_KEYWORDS) {
                 if !self.unclosed_literal_from(from) {
                     diags.push(
-                        Diagnostic::error(
-                            "syntax",
+                        Diagnostic::new(
+                            Code::Syntax,
                             open,
                             format!("missing `}}` to close the `{head}` block started here"),
                         )
@@ -696,8 +700,8 @@ impl Built {
 
 /// Something at the top level that is not a rule.
 fn top_level_error(src: &str, t: &Token) -> Diagnostic {
-    let d = Diagnostic::error(
-        "syntax",
+    let d = Diagnostic::new(
+        Code::Syntax,
         t.span,
         format!(
             "expected a rule (`trigger`, `automation` or `redaction`), found {}",
@@ -722,8 +726,8 @@ fn top_level_error(src: &str, t: &Token) -> Diagnostic {
 
 /// Something inside a rule that is not `when all`, `when any`, `redact` or `then`.
 fn clause_error(src: &str, t: &Token) -> Diagnostic {
-    let d = Diagnostic::error(
-        "syntax",
+    let d = Diagnostic::new(
+        Code::Syntax,
         t.span,
         format!(
             "expected `when all`, `when any`, `redact` or `then`, found {}",
@@ -764,24 +768,24 @@ fn item_error(src: &str, kind: Item, line: &[Token], e: &pest::error::Error<Rule
         let found = describe_token(src, Some(h), Context::Line);
         match kind {
             Item::Condition if h.kind != TokKind::Word => {
-                return Diagnostic::error(
-                    "syntax",
+                return Diagnostic::new(
+                    Code::Syntax,
                     h.span,
                     format!("expected a condition such as `status is open`, found {found}"),
                 )
                 .with_help("write one condition per line: FIELD OPERATOR VALUE");
             }
             Item::Action if h.kind != TokKind::Word => {
-                return Diagnostic::error(
-                    "syntax",
+                return Diagnostic::new(
+                    Code::Syntax,
                     h.span,
                     format!("expected an action such as `set status open`, found {found}"),
                 );
             }
             Item::Action if !ACTION_KEYWORDS.contains(&text(src, h)) => {
                 let word = text(src, h);
-                let d = Diagnostic::error(
-                    "syntax",
+                let d = Diagnostic::new(
+                    Code::Syntax,
                     h.span,
                     format!(
                         "unknown action `{}`; expected one of: {}",
@@ -819,8 +823,8 @@ fn item_error(src: &str, kind: Item, line: &[Token], e: &pest::error::Error<Rule
             )
         {
             let span = found.map_or(d.span, |t| t.span);
-            return Diagnostic::error(
-                "syntax",
+            return Diagnostic::new(
+                Code::Syntax,
                 span,
                 format!(
                     "expected a quoted field name after `{previous_text}`, found `{}`",
@@ -912,7 +916,7 @@ fn pest_error(
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    Diagnostic::error("syntax", span, message)
+    Diagnostic::new(Code::Syntax, span, message)
 }
 
 /// "a", "a or b", "a, b or c".

@@ -49,7 +49,7 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let kind_pair = inner.next()?;
-        let kind = rule_kind(kind_pair.as_str())?;
+        let kind = RuleKind::from_keyword(kind_pair.as_str())?;
         let title_pair = inner.next()?;
         let title = self.title(title_pair);
         let mut asm = Assembler::new(kind, self.span(&kind_pair));
@@ -189,7 +189,7 @@ impl Builder {
             match p.as_rule() {
                 Rule::word => what = Some(self.spanned(&p, p.as_str().to_string())),
                 Rule::compare_operator => {
-                    let o = operator(p.as_str()).ok_or_else(|| internal(span))?;
+                    let o = Operator::parse(p.as_str()).ok_or_else(|| internal(span))?;
                     op = Some(self.spanned(&p, o));
                 }
                 Rule::hours => hours = Some(self.spanned(&p, self.int(&p)?)),
@@ -227,7 +227,7 @@ impl Builder {
             match p.as_rule() {
                 Rule::field_ref => field = Some(self.field_ref(p)?),
                 Rule::value_operator | Rule::bare_operator => {
-                    let o = operator(p.as_str()).ok_or_else(|| internal(span))?;
+                    let o = Operator::parse(p.as_str()).ok_or_else(|| internal(span))?;
                     op = Some(self.spanned(&p, o));
                 }
                 Rule::value => value = Some(self.value(p)?),
@@ -499,43 +499,6 @@ fn inner_text<'i>(pair: &Pair<'i, Rule>) -> &'i str {
     pair.clone().into_inner().next().map_or("", |p| p.as_str())
 }
 
-pub(super) fn rule_kind(text: &str) -> Option<RuleKind> {
-    match text {
-        "trigger" => Some(RuleKind::Trigger),
-        "automation" => Some(RuleKind::Automation),
-        "redaction" => Some(RuleKind::Redaction),
-        _ => None,
-    }
-}
-
-/// An operator's text (with any run of blanks inside it) → [`Operator`].
-fn operator(text: &str) -> Option<Operator> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    Some(match words.as_slice() {
-        ["is"] => Operator::Is,
-        ["is", "not"] => Operator::IsNot,
-        ["in"] => Operator::In,
-        ["not", "in"] => Operator::NotIn,
-        ["<"] => Operator::Lt,
-        ["<="] => Operator::Le,
-        [">"] => Operator::Gt,
-        [">="] => Operator::Ge,
-        ["includes"] => Operator::Includes,
-        ["excludes"] => Operator::Excludes,
-        ["contains"] => Operator::Contains,
-        ["not", "contains"] => Operator::NotContains,
-        ["contains", "word"] => Operator::ContainsWord,
-        ["matches"] => Operator::Matches,
-        ["changed"] => Operator::Changed,
-        ["changed", "to"] => Operator::ChangedTo,
-        ["changed", "from"] => Operator::ChangedFrom,
-        ["not", "changed"] => Operator::NotChanged,
-        ["present"] => Operator::Present,
-        ["not", "present"] => Operator::NotPresent,
-        _ => return None,
-    })
-}
-
 /// The body of a `"…"` string → its value: `\"` → `"`, `\\` → `\`. Accepts a whole quoted
 /// string too (the quotes are dropped).
 pub(super) fn unescape_string(raw: &str) -> String {
@@ -742,12 +705,5 @@ mod tests {
     #[test]
     fn regexes_unescape_only_slashes() {
         assert_eq!(unescape_regex(r"a\/b\d\\"), r"a/b\d\\");
-    }
-
-    #[test]
-    fn operators_read_with_any_inner_blanks() {
-        assert_eq!(operator("is \t not"), Some(Operator::IsNot));
-        assert_eq!(operator("contains  word"), Some(Operator::ContainsWord));
-        assert_eq!(operator("equals"), None);
     }
 }

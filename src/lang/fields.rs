@@ -1,0 +1,742 @@
+//! Condition fields (dsl.md, "Conditions"): one row per field with its name, what it
+//! reads, its value type (which decides its operators and how values are read), whether
+//! it changes during a ticket's life, its spec id, and its row of the field table of
+//! `docs/language.md`.
+//!
+//! Adding a plain field: a [`Field`] variant, a row in [`FIELDS`], and its evaluation arm
+//! in `engine/eval.rs` (`get`); see ARCHITECTURE.md, "Adding a plain field".
+
+use super::operators::Operator;
+use crate::model::{Priority, Satisfaction, Status, TicketType};
+
+/// A field a condition reads (or a `changed` operator compares with the baseline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// Ordered status.
+    Status,
+    /// Ordered priority (or unset).
+    Priority,
+    /// Ticket type.
+    Type,
+    /// Creation channel.
+    Channel,
+    /// Subject.
+    Subject,
+    /// Ticket tags (a set).
+    Tags,
+    /// Group name.
+    Group,
+    /// Assignee.
+    Assignee,
+    /// Ticket form.
+    Form,
+    /// Brand.
+    Brand,
+    /// Schedule name.
+    Schedule,
+    /// Satisfaction state.
+    Satisfaction,
+    /// The ticket has public comments.
+    Public,
+    /// Organization name (or id).
+    Organization,
+    /// Requester id.
+    RequesterId,
+    /// Requester name.
+    RequesterName,
+    /// Requester email.
+    RequesterEmail,
+    /// Requester phone.
+    RequesterPhone,
+    /// Requester tags (a set).
+    RequesterTags,
+    /// Requester opted in (W11).
+    RequesterOptedIn,
+    /// Ticket custom field.
+    Custom(String),
+    /// Requester custom field.
+    RequesterField(String),
+    /// Organization custom field.
+    OrganizationField(String),
+    /// This update's comment text.
+    Comment,
+    /// The source of this update (`update.via`).
+    UpdateVia,
+    /// This update's message was forwarded (W14).
+    MessageForwarded,
+    /// This update's message has attachments (W14).
+    MessageHasAttachments,
+}
+
+/// Who made the current update (`current_user`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The requester.
+    EndUser,
+    /// An agent (replies, macros, autoresponders, agent updates).
+    Agent,
+    /// The system, API, automations.
+    System,
+}
+
+/// The roles as written after `current_user`, in order.
+pub(crate) const ROLES: [(&str, Role); 3] = [
+    ("end_user", Role::EndUser),
+    ("agent", Role::Agent),
+    ("system", Role::System),
+];
+
+/// An enum of the ticket model whose values a field holds by rank (position in `ALL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ranked {
+    /// [`Status`].
+    Status,
+    /// [`Priority`].
+    Priority,
+    /// [`TicketType`].
+    TicketType,
+    /// [`Satisfaction`].
+    Satisfaction,
+}
+
+impl Ranked {
+    /// The value names in rank order.
+    pub fn names(self) -> Vec<&'static str> {
+        match self {
+            Ranked::Status => Status::ALL.iter().map(|v| v.as_str()).collect(),
+            Ranked::Priority => Priority::ALL.iter().map(|v| v.as_str()).collect(),
+            Ranked::TicketType => TicketType::ALL.iter().map(|v| v.as_str()).collect(),
+            Ranked::Satisfaction => Satisfaction::ALL.iter().map(|v| v.as_str()).collect(),
+        }
+    }
+}
+
+/// The value type of a field: decides the operators it takes and how its values are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueType {
+    /// An ordered enum: `<`, `<=`, `>`, `>=` compare the order (status, priority).
+    Ordered(Ranked),
+    /// An enum without order (type, satisfaction).
+    Enum(Ranked),
+    /// One word of an open set; `known` are the words documented (channel, update.via).
+    Word {
+        /// The known words.
+        known: &'static [&'static str],
+    },
+    /// Free text.
+    Text,
+    /// A set of lowercase tags.
+    Tags,
+    /// `true` or `false`.
+    Bool,
+    /// A custom field: text, number or `true`/`false`.
+    Custom,
+    /// The comment of this update: its text, and `is public` / `is private`.
+    Comment,
+    /// One of these words, with `is` / `is not` (`ticket is created`, `window is open`).
+    OneOf(&'static [&'static str]),
+    /// Some of these words, with `in` / `not in` too (`current_user in [agent, system]`).
+    AnyOf(&'static [&'static str]),
+}
+
+impl ValueType {
+    /// True when a condition on a field of this type offers `op` (the operators of help
+    /// texts and of the docs). `changeable`: the field changes during a ticket's life,
+    /// so `changed …` applies.
+    pub fn offers(self, op: Operator, changeable: bool) -> bool {
+        use Operator::*;
+        if op.compares_with_before() {
+            return changeable
+                && match self {
+                    ValueType::Tags => matches!(op, Changed | NotChanged),
+                    ValueType::Bool
+                    | ValueType::Comment
+                    | ValueType::OneOf(_)
+                    | ValueType::AnyOf(_) => false,
+                    _ => true,
+                };
+        }
+        match self {
+            ValueType::Ordered(_) => {
+                matches!(
+                    op,
+                    Is | IsNot | In | NotIn | Lt | Le | Gt | Ge | Present | NotPresent
+                )
+            }
+            ValueType::Enum(_) | ValueType::Word { .. } => {
+                matches!(op, Is | IsNot | In | NotIn | Present | NotPresent)
+            }
+            ValueType::Text => matches!(
+                op,
+                Is | IsNot
+                    | In
+                    | NotIn
+                    | Contains
+                    | NotContains
+                    | ContainsWord
+                    | Matches
+                    | Present
+                    | NotPresent
+            ),
+            ValueType::Tags => matches!(op, Includes | Excludes | Present | NotPresent),
+            ValueType::Bool | ValueType::OneOf(_) => matches!(op, Is | IsNot),
+            ValueType::AnyOf(_) => matches!(op, Is | IsNot | In | NotIn),
+            ValueType::Custom => !matches!(op, Includes | Excludes),
+            ValueType::Comment => matches!(
+                op,
+                Is | IsNot | Contains | NotContains | ContainsWord | Matches | Present | NotPresent
+            ),
+        }
+    }
+
+    /// True when the checker accepts `op`: what it offers, and two forms accepted since
+    /// the first release though never offered — `changed to|from V` on a changeable tag
+    /// set (a set is never equal to one value, so they never hold) and `in` / `not in`
+    /// on a yes/no field (the same as `is` / `is not`).
+    pub fn accepts(self, op: Operator, changeable: bool) -> bool {
+        use Operator::*;
+        self.offers(op, changeable)
+            || match self {
+                ValueType::Tags => changeable && matches!(op, ChangedTo | ChangedFrom),
+                ValueType::Bool => matches!(op, In | NotIn),
+                _ => false,
+            }
+    }
+
+    /// The operators offered, in the order of [`Operator::ALL`].
+    pub fn operators(self, changeable: bool) -> Vec<Operator> {
+        Operator::ALL
+            .into_iter()
+            .filter(|op| self.offers(*op, changeable))
+            .collect()
+    }
+
+    /// The operators offered, as a help text lists them: `is, is not, in, not in, …`
+    /// (`is public, is private, …` for the comment).
+    pub fn operators_help(self, changeable: bool) -> String {
+        self.operators(changeable)
+            .into_iter()
+            .map(|op| match (self, op) {
+                (ValueType::Comment, Operator::Is) => "is public",
+                (ValueType::Comment, Operator::IsNot) => "is private",
+                _ => op.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The value names of an enum type in rank order (empty for other types).
+    #[cfg(test)]
+    pub fn rank_names(self) -> Vec<&'static str> {
+        match self {
+            ValueType::Ordered(r) | ValueType::Enum(r) => r.names(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The words of the type that are worth knowing (enum values, known words, choices).
+    pub fn words(self) -> Vec<&'static str> {
+        match self {
+            ValueType::Ordered(r) | ValueType::Enum(r) => r.names(),
+            ValueType::Word { known } => known.to_vec(),
+            ValueType::OneOf(w) | ValueType::AnyOf(w) => w.to_vec(),
+            ValueType::Bool => vec!["true", "false"],
+            ValueType::Comment => vec!["public", "private"],
+            ValueType::Text | ValueType::Tags | ValueType::Custom => Vec::new(),
+        }
+    }
+}
+
+/// A family of custom fields, written `KEYWORD "NAME"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CustomFamily {
+    /// `field "NAME"`: the ticket's.
+    Ticket,
+    /// `requester.field "NAME"`.
+    Requester,
+    /// `organization.field "NAME"`.
+    Organization,
+}
+
+impl CustomFamily {
+    /// The field named `name` of this family.
+    pub fn field(self, name: &str) -> Field {
+        match self {
+            CustomFamily::Ticket => Field::Custom(name.to_string()),
+            CustomFamily::Requester => Field::RequesterField(name.to_string()),
+            CustomFamily::Organization => Field::OrganizationField(name.to_string()),
+        }
+    }
+}
+
+/// What a condition on a catalogue field reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reads {
+    /// A field of the ticket, its requester, its organization or the update.
+    Field(Field),
+    /// A custom field of a family (`field "NAME"`, …).
+    Custom(CustomFamily),
+    /// `ticket is created|updated`: whether this update created the ticket.
+    TicketCreated,
+    /// `current_user is …`: who made this update.
+    CurrentUser,
+    /// `window is open|closed`: the WhatsApp customer-service window (W2).
+    Window,
+}
+
+/// One condition field: a row of the field table.
+pub(crate) struct FieldDef {
+    /// As written: `status`, `requester.email`; a custom family as `field "NAME"`.
+    pub name: &'static str,
+    /// What it reads.
+    pub reads: Reads,
+    /// Its value type.
+    pub ty: ValueType,
+    /// Events and actions change it during the ticket's life, and the ticket before the
+    /// update keeps its old value (S6): `changed`, `changed to|from`, `not changed` apply.
+    pub changeable: bool,
+    /// Where the language defines it: `dsl.md`, or a spec id (W…, S…).
+    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
+    pub spec: &'static str,
+    /// The field table's "type" column (Markdown).
+    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
+    pub doc: &'static str,
+    /// An example condition (it checks without findings).
+    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
+    pub example: &'static str,
+}
+
+impl FieldDef {
+    /// The keyword of a custom family (`field`, `requester.field`, `organization.field`).
+    pub fn custom_keyword(&self) -> Option<&'static str> {
+        match self.reads {
+            Reads::Custom(_) => self.name.split(' ').next(),
+            _ => None,
+        }
+    }
+}
+
+/// The channels the ticket model knows (any other word is a channel too).
+pub(crate) const CHANNELS: &[&str] = &[
+    "whatsapp",
+    "email",
+    "web",
+    "api",
+    "messenger",
+    "instagram",
+    "x",
+    "line",
+    "wechat",
+    "telegram",
+    "viber",
+    "chat",
+];
+
+/// The sources of an update besides the channels (`update.via`).
+pub(crate) const VIA: &[&str] = &[
+    "agent",
+    "macro",
+    "autoresponder",
+    "api",
+    "system",
+    "automation",
+];
+
+/// Every condition field, in the order of the docs.
+pub(crate) const FIELDS: &[FieldDef] = &[
+    FieldDef {
+        name: "status",
+        reads: Reads::Field(Field::Status),
+        ty: ValueType::Ordered(Ranked::Status),
+        changeable: true,
+        spec: "dsl.md",
+        doc: "ordered: `new` < `open` < `pending` < `hold` < `solved` < `closed`",
+        example: "status < solved",
+    },
+    FieldDef {
+        name: "priority",
+        reads: Reads::Field(Field::Priority),
+        ty: ValueType::Ordered(Ranked::Priority),
+        changeable: true,
+        spec: "dsl.md",
+        doc: "ordered: `low` < `normal` < `high` < `urgent`, or unset",
+        example: "priority >= high",
+    },
+    FieldDef {
+        name: "type",
+        reads: Reads::Field(Field::Type),
+        ty: ValueType::Enum(Ranked::TicketType),
+        changeable: true,
+        spec: "dsl.md",
+        doc: "`question`, `incident`, `problem`, `task`, or unset",
+        example: "type is incident",
+    },
+    FieldDef {
+        name: "channel",
+        reads: Reads::Field(Field::Channel),
+        ty: ValueType::Word { known: CHANNELS },
+        changeable: true,
+        spec: "dsl.md",
+        doc: "the channel the ticket was created on: `whatsapp`, `email`, `web`, `api`, `messenger`, `instagram`, `x`, `line`, `wechat`, `telegram`, `viber`, `chat`, or another word",
+        example: "channel in [whatsapp, messenger]",
+    },
+    FieldDef {
+        name: "subject",
+        reads: Reads::Field(Field::Subject),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "text",
+        example: "subject contains \"invoice\"",
+    },
+    FieldDef {
+        name: "tags",
+        reads: Reads::Field(Field::Tags),
+        ty: ValueType::Tags,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "the ticket's tags (a set of lowercase words)",
+        example: "tags includes vip, gold",
+    },
+    FieldDef {
+        name: "group",
+        reads: Reads::Field(Field::Group),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "text: the group's name",
+        example: "group is \"Billing\"",
+    },
+    FieldDef {
+        name: "assignee",
+        reads: Reads::Field(Field::Assignee),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "text: the assigned agent",
+        example: "assignee not present",
+    },
+    FieldDef {
+        name: "form",
+        reads: Reads::Field(Field::Form),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "text: the ticket form",
+        example: "form is \"Order issue\"",
+    },
+    FieldDef {
+        name: "brand",
+        reads: Reads::Field(Field::Brand),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "text",
+        example: "brand changed",
+    },
+    FieldDef {
+        name: "schedule",
+        reads: Reads::Field(Field::Schedule),
+        ty: ValueType::Text,
+        changeable: true,
+        spec: "S14",
+        doc: "text: the business-hours schedule's name",
+        example: "schedule is \"Seoul desk\"",
+    },
+    FieldDef {
+        name: "public",
+        reads: Reads::Field(Field::Public),
+        ty: ValueType::Bool,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "`true` when the ticket has at least one public comment",
+        example: "public is false",
+    },
+    FieldDef {
+        name: "satisfaction",
+        reads: Reads::Field(Field::Satisfaction),
+        ty: ValueType::Enum(Ranked::Satisfaction),
+        changeable: true,
+        spec: "dsl.md",
+        doc: "`unoffered`, `offered`, `good`, `bad`",
+        example: "satisfaction changed to bad",
+    },
+    FieldDef {
+        name: "organization",
+        reads: Reads::Field(Field::Organization),
+        ty: ValueType::Text,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "text: the organization's name (its id if it has no name)",
+        example: "organization is \"Acme Corp\"",
+    },
+    FieldDef {
+        name: "requester.id",
+        reads: Reads::Field(Field::RequesterId),
+        ty: ValueType::Text,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "text",
+        example: "requester.id is \"u-1042\"",
+    },
+    FieldDef {
+        name: "requester.name",
+        reads: Reads::Field(Field::RequesterName),
+        ty: ValueType::Text,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "text",
+        example: "requester.name contains word \"test\"",
+    },
+    FieldDef {
+        name: "requester.email",
+        reads: Reads::Field(Field::RequesterEmail),
+        ty: ValueType::Text,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "text",
+        example: "requester.email matches /@example\\.com$/",
+    },
+    FieldDef {
+        name: "requester.phone",
+        reads: Reads::Field(Field::RequesterPhone),
+        ty: ValueType::Text,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "text",
+        example: "requester.phone matches /^\\+82/",
+    },
+    FieldDef {
+        name: "requester.tags",
+        reads: Reads::Field(Field::RequesterTags),
+        ty: ValueType::Tags,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "the requester's tags",
+        example: "requester.tags includes vip",
+    },
+    FieldDef {
+        name: "requester.opted_in",
+        reads: Reads::Field(Field::RequesterOptedIn),
+        ty: ValueType::Bool,
+        changeable: false,
+        spec: "W11",
+        doc: "`true` when the requester agreed to business-initiated messages (W11)",
+        example: "requester.opted_in is true",
+    },
+    FieldDef {
+        name: "requester.field \"NAME\"",
+        reads: Reads::Custom(CustomFamily::Requester),
+        ty: ValueType::Custom,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "a custom field of the requester: text, number or `true`/`false`",
+        example: "requester.field \"tier\" is gold",
+    },
+    FieldDef {
+        name: "organization.field \"NAME\"",
+        reads: Reads::Custom(CustomFamily::Organization),
+        ty: ValueType::Custom,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "a custom field of the organization",
+        example: "organization.field \"plan\" in [enterprise, premium]",
+    },
+    FieldDef {
+        name: "field \"NAME\"",
+        reads: Reads::Custom(CustomFamily::Ticket),
+        ty: ValueType::Custom,
+        changeable: true,
+        spec: "dsl.md",
+        doc: "a custom field of the ticket: text, number or `true`/`false`",
+        example: "field \"order_total\" > 100",
+    },
+    FieldDef {
+        name: "comment",
+        reads: Reads::Field(Field::Comment),
+        ty: ValueType::Comment,
+        changeable: false,
+        spec: "dsl.md",
+        doc: "the text of **this update's** comment (none when the update has no comment); `is public` / `is private` test its visibility",
+        example: "comment contains word \"refund\"",
+    },
+    FieldDef {
+        name: "message.forwarded",
+        reads: Reads::Field(Field::MessageForwarded),
+        ty: ValueType::Bool,
+        changeable: false,
+        spec: "W14",
+        doc: "this update's WhatsApp message was forwarded from another chat (W14)",
+        example: "message.forwarded is true",
+    },
+    FieldDef {
+        name: "message.has_attachments",
+        reads: Reads::Field(Field::MessageHasAttachments),
+        ty: ValueType::Bool,
+        changeable: false,
+        spec: "W14",
+        doc: "this update's message carries photos or files (W14)",
+        example: "message.has_attachments is true",
+    },
+    FieldDef {
+        name: "ticket",
+        reads: Reads::TicketCreated,
+        ty: ValueType::OneOf(&["created", "updated"]),
+        changeable: false,
+        spec: "dsl.md",
+        doc: "`created` on the update that creates the ticket, else `updated`",
+        example: "ticket is created",
+    },
+    FieldDef {
+        name: "current_user",
+        reads: Reads::CurrentUser,
+        ty: ValueType::AnyOf(&["end_user", "agent", "system"]),
+        changeable: false,
+        spec: "dsl.md",
+        doc: "who made this update: `end_user`, `agent` or `system` (API, automations)",
+        example: "current_user is end_user",
+    },
+    FieldDef {
+        name: "update.via",
+        reads: Reads::Field(Field::UpdateVia),
+        ty: ValueType::Word { known: VIA },
+        changeable: false,
+        spec: "dsl.md",
+        doc: "the source of this update: the channel for a customer message (`whatsapp`, `email`, …); `agent`, `macro` or `autoresponder` for replies; `api`, `system` or `agent` for field updates; `automation`",
+        example: "update.via is api",
+    },
+    FieldDef {
+        name: "window",
+        reads: Reads::Window,
+        ty: ValueType::OneOf(&["open", "closed"]),
+        changeable: false,
+        spec: "W2",
+        doc: "the WhatsApp customer-service window: `open` for 24 hours after the customer's last message, as WhatsApp timestamps it (W1–W3), else `closed`",
+        example: "window is open",
+    },
+];
+
+/// The field written as the bare name `name` (not a custom family), if any.
+pub(crate) fn named(name: &str) -> Option<&'static FieldDef> {
+    FIELDS
+        .iter()
+        .find(|f| f.name == name && !matches!(f.reads, Reads::Custom(_)))
+}
+
+/// The row of a custom family.
+pub(crate) fn custom(family: CustomFamily) -> Option<&'static FieldDef> {
+    FIELDS.iter().find(|f| f.reads == Reads::Custom(family))
+}
+
+/// The bare field names, in order (for did-you-mean and "expected one of").
+pub(crate) fn names() -> Vec<&'static str> {
+    FIELDS
+        .iter()
+        .filter(|f| !matches!(f.reads, Reads::Custom(_)))
+        .map(|f| f.name)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    #[test]
+    fn names_are_unique_and_every_plain_field_has_one_row() {
+        let mut seen = std::collections::BTreeSet::new();
+        for f in FIELDS {
+            assert!(seen.insert(f.name), "{} twice", f.name);
+            assert!(!f.ty.operators(f.changeable).is_empty(), "{}", f.name);
+        }
+        let rows = |field: &Field| {
+            FIELDS
+                .iter()
+                .filter(|f| f.reads == Reads::Field(field.clone()))
+                .count()
+        };
+        // A field without a row could never be written in a rule.
+        for field in [
+            Field::Status,
+            Field::Comment,
+            Field::UpdateVia,
+            Field::RequesterOptedIn,
+        ] {
+            assert_eq!(rows(&field), 1, "{field:?}");
+        }
+    }
+
+    #[test]
+    fn spec_ids_are_a_spec_section_or_ids() {
+        let id = regex::Regex::new(r"^(dsl\.md|[WSR][0-9]+(, [WSR][0-9]+)*)$").expect("re");
+        for f in FIELDS {
+            assert!(id.is_match(f.spec), "{}: {}", f.name, f.spec);
+        }
+    }
+
+    #[test]
+    fn the_doc_of_an_enum_field_names_each_value() {
+        for f in FIELDS {
+            for v in f.ty.rank_names() {
+                assert!(f.doc.contains(&format!("`{v}`")), "{}: {v}", f.name);
+            }
+            if let ValueType::Word { known } = f.ty {
+                if f.name == "channel" {
+                    for v in known {
+                        assert!(f.doc.contains(&format!("`{v}`")), "{}: {v}", f.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn channels_are_the_models_known_channels() {
+        for c in CHANNELS {
+            let parsed = Channel::parse(c);
+            assert!(!matches!(parsed, Channel::Other(_)), "{c}");
+            assert_eq!(parsed.as_str(), *c);
+        }
+        // One entry per named variant of `Channel`: adding one fails to compile here.
+        let named = |c: &Channel| match c {
+            Channel::Whatsapp
+            | Channel::Email
+            | Channel::Web
+            | Channel::Api
+            | Channel::Messenger
+            | Channel::Instagram
+            | Channel::X
+            | Channel::Line
+            | Channel::Wechat
+            | Channel::Telegram
+            | Channel::Viber
+            | Channel::Chat => 1,
+            Channel::Other(_) => 0,
+        };
+        let distinct: std::collections::BTreeSet<&str> = CHANNELS.iter().copied().collect();
+        assert_eq!(distinct.len(), CHANNELS.len());
+        assert_eq!(
+            CHANNELS
+                .iter()
+                .map(|c| named(&Channel::parse(c)))
+                .sum::<usize>(),
+            12
+        );
+    }
+
+    #[test]
+    fn operator_help_texts() {
+        let tags = named("tags").expect("tags");
+        assert_eq!(
+            tags.ty.operators_help(tags.changeable),
+            "includes, excludes, changed, not changed, present, not present"
+        );
+        let comment = named("comment").expect("comment");
+        assert_eq!(
+            comment.ty.operators_help(comment.changeable),
+            "is public, is private, contains, not contains, contains word, matches, present, not present"
+        );
+        assert!(tags.ty.accepts(Operator::ChangedTo, true));
+        assert!(!tags.ty.offers(Operator::ChangedTo, true));
+    }
+}

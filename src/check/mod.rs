@@ -1,5 +1,5 @@
 //! Checking a rule set: parse every file, resolve names and types ([`resolve`]), and run
-//! the rule-set lints (`lints`). Everything found is returned as data
+//! the rule-set lints (`lints`, one file per lint). Everything found is returned as data
 //! ([`FileDiagnostic`]); nothing is printed here. Every code is a [`Code`], documented in
 //! `docs/diagnostics.md`.
 
@@ -125,8 +125,7 @@ pub fn check(sources: &[RuleSource], account: Option<&Account>) -> Checked {
             .with_help("pass `--account account.yaml` to check every template send"),
         });
     }
-    lints::duplicate_rules(&titles, &files, &mut diagnostics);
-    lints::lint(&rules, &files, &mut diagnostics);
+    lints::lint(&titles, &rules, &files, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.diagnostic.span.start));
     Checked {
         files,

@@ -1,0 +1,29 @@
+//! `automation-not-nullified` (S15): without an action that makes a condition false (or
+//! a condition true only once), the automation fires again every hour.
+
+use super::{condition_labels, Lint, RuleFacts};
+use crate::check::ir::RuleIr;
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::syntax::ast::RuleKind;
+
+pub(super) struct AutomationNotNullified;
+
+impl Lint for AutomationNotNullified {
+    fn code(&self) -> Code {
+        Code::AutomationNotNullified
+    }
+
+    fn rule(&self, r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Vec<Diagnostic> {
+        if r.kind != RuleKind::Automation || facts.nullified || r.all.is_empty() && r.any.is_empty()
+        {
+            return Vec::new();
+        }
+        let d = Diagnostic::new(
+            self.code(),
+            r.title_span,
+            "no action of this automation makes one of its conditions false, so it would fire every hour (S15)",
+        )
+        .with_help("e.g. add `tags excludes nudged` to the conditions and `add tags nudged` to the actions");
+        vec![condition_labels(r, d, "still true after the actions")]
+    }
+}

@@ -1,0 +1,62 @@
+//! `fires-on-every-update` (S8): a trigger with no scope and no nullifying action fires
+//! again on every later update of a ticket that matches.
+
+use super::{condition_labels, Lint, RuleFacts};
+use crate::check::ir::{ChangeHow, Cond, Field, RuleIr, Test};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::syntax::ast::RuleKind;
+
+pub(super) struct FiresOnEveryUpdate;
+
+/// A condition that limits a trigger to some updates (S8): `ticket is created`, a
+/// `changed` operator, or a condition about this update only.
+fn is_scope(c: &Cond) -> bool {
+    match &c.test {
+        Test::TicketCreated(created) => created ^ c.negated,
+        Test::Changed { how, .. } => match how {
+            ChangeHow::NotChanged => c.negated,
+            _ => !c.negated,
+        },
+        Test::CommentPublic(_) | Test::CurrentUser(_) => true,
+        Test::Cmp { field, .. }
+        | Test::Text { field, .. }
+        | Test::Matches { field, .. }
+        | Test::Present { field, .. } => matches!(
+            field,
+            Field::Comment
+                | Field::UpdateVia
+                | Field::MessageForwarded
+                | Field::MessageHasAttachments
+        ),
+        _ => false,
+    }
+}
+
+impl Lint for FiresOnEveryUpdate {
+    fn code(&self) -> Code {
+        Code::FiresOnEveryUpdate
+    }
+
+    fn rule(&self, r: &RuleIr, facts: &RuleFacts, _: &SourceFile) -> Vec<Diagnostic> {
+        if r.kind != RuleKind::Trigger
+            || (r.all.is_empty() && r.any.is_empty())
+            || !facts.satisfiable()
+            || facts.nullified
+            || r.all.iter().any(is_scope)
+            || (!r.any.is_empty() && r.any.iter().all(is_scope))
+        {
+            return Vec::new();
+        }
+        let d = Diagnostic::new(
+            self.code(),
+            r.title_span,
+            "this trigger fires again on every update of a matching ticket: nothing limits it to one update and no action makes a condition false (S8)",
+        )
+        .with_help("add `ticket is created`, a `changed` condition (e.g. `status changed to pending`), or a tag: `tags excludes done` with `add tags done`");
+        vec![condition_labels(
+            r,
+            d,
+            "holds on every update while the ticket stays so",
+        )]
+    }
+}

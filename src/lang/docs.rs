@@ -133,7 +133,7 @@ fn fields_table() -> String {
                 vec![
                     code(f.name),
                     f.doc.into(),
-                    field_operators(f.ty, f.changeable),
+                    field_operators(f.ty, f.changeable()),
                     code(f.example),
                 ]
             })

@@ -1,6 +1,6 @@
 //! Condition fields (dsl.md, "Conditions"): one row per field with its name, what it
-//! reads, its value type (which decides its operators and how values are read), whether
-//! it changes during a ticket's life, its spec id, and its row of the field table of
+//! reads, its value type (which decides its operators and how values are read), how it
+//! changes during a ticket's life ([`Changes`]), its spec id, and its row of the field table of
 //! `docs/language.md`.
 //!
 //! Adding a plain field: a [`Field`] variant, a row in [`FIELDS`], and its evaluation arm
@@ -284,6 +284,21 @@ pub(crate) enum Reads {
     Window,
 }
 
+/// How a field's value changes during a ticket's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Changes {
+    /// Events (`ticket.updated` changes, replies) and actions set it, and the ticket
+    /// before the update keeps its old value (S6): `changed`, `changed to|from` and
+    /// `not changed` apply.
+    Tracked,
+    /// Comes with the ticket (its requester, organization, comments, the WhatsApp
+    /// window); rules cannot ask whether it changed.
+    Untracked,
+    /// Describes the update being processed (its comment, message, source, author): a
+    /// condition on it limits a trigger to some updates (S8).
+    ThisUpdate,
+}
+
 /// One condition field: a row of the field table.
 pub(crate) struct FieldDef {
     /// As written: `status`, `requester.email`; a custom family as `field "NAME"`.
@@ -292,9 +307,9 @@ pub(crate) struct FieldDef {
     pub reads: Reads,
     /// Its value type.
     pub ty: ValueType,
-    /// Events and actions change it during the ticket's life, and the ticket before the
-    /// update keeps its old value (S6): `changed`, `changed to|from`, `not changed` apply.
-    pub changeable: bool,
+    /// How its value changes: whether `changed …` applies, whether it describes the
+    /// update.
+    pub changes: Changes,
     /// Where the language defines it: `dsl.md`, or a spec id (W…, S…).
     #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
     pub spec: &'static str,
@@ -307,6 +322,11 @@ pub(crate) struct FieldDef {
 }
 
 impl FieldDef {
+    /// `changed …` operators apply (S6).
+    pub fn changeable(&self) -> bool {
+        self.changes == Changes::Tracked
+    }
+
     /// The keyword of a custom family (`field`, `requester.field`, `organization.field`).
     pub fn custom_keyword(&self) -> Option<&'static str> {
         match self.reads {
@@ -348,7 +368,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "status",
         reads: Reads::Field(Field::Status),
         ty: ValueType::Ordered(Ranked::Status),
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "ordered: `new` < `open` < `pending` < `hold` < `solved` < `closed`",
         example: "status < solved",
@@ -357,7 +377,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "priority",
         reads: Reads::Field(Field::Priority),
         ty: ValueType::Ordered(Ranked::Priority),
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "ordered: `low` < `normal` < `high` < `urgent`, or unset",
         example: "priority >= high",
@@ -366,7 +386,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "type",
         reads: Reads::Field(Field::Type),
         ty: ValueType::Enum(Ranked::TicketType),
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "`question`, `incident`, `problem`, `task`, or unset",
         example: "type is incident",
@@ -375,7 +395,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "channel",
         reads: Reads::Field(Field::Channel),
         ty: ValueType::Word { known: CHANNELS },
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "the channel the ticket was created on: `whatsapp`, `email`, `web`, `api`, `messenger`, `instagram`, `x`, `line`, `wechat`, `telegram`, `viber`, `chat`, or another word",
         example: "channel in [whatsapp, messenger]",
@@ -384,7 +404,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "subject",
         reads: Reads::Field(Field::Subject),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "text",
         example: "subject contains \"invoice\"",
@@ -393,7 +413,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "tags",
         reads: Reads::Field(Field::Tags),
         ty: ValueType::Tags,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "the ticket's tags (a set of lowercase words)",
         example: "tags includes vip, gold",
@@ -402,7 +422,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "group",
         reads: Reads::Field(Field::Group),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "text: the group's name",
         example: "group is \"Billing\"",
@@ -411,7 +431,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "assignee",
         reads: Reads::Field(Field::Assignee),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "text: the assigned agent",
         example: "assignee not present",
@@ -420,7 +440,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "form",
         reads: Reads::Field(Field::Form),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "text: the ticket form",
         example: "form is \"Order issue\"",
@@ -429,7 +449,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "brand",
         reads: Reads::Field(Field::Brand),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "text",
         example: "brand changed",
@@ -438,7 +458,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "schedule",
         reads: Reads::Field(Field::Schedule),
         ty: ValueType::Text,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "S14",
         doc: "text: the business-hours schedule's name",
         example: "schedule is \"Seoul desk\"",
@@ -447,7 +467,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "public",
         reads: Reads::Field(Field::Public),
         ty: ValueType::Bool,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "`true` when the ticket has at least one public comment",
         example: "public is false",
@@ -456,7 +476,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "satisfaction",
         reads: Reads::Field(Field::Satisfaction),
         ty: ValueType::Enum(Ranked::Satisfaction),
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "`unoffered`, `offered`, `good`, `bad`",
         example: "satisfaction changed to bad",
@@ -465,7 +485,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "organization",
         reads: Reads::Field(Field::Organization),
         ty: ValueType::Text,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "text: the organization's name (its id if it has no name)",
         example: "organization is \"Acme Corp\"",
@@ -474,7 +494,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.id",
         reads: Reads::Field(Field::RequesterId),
         ty: ValueType::Text,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "text",
         example: "requester.id is \"u-1042\"",
@@ -483,7 +503,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.name",
         reads: Reads::Field(Field::RequesterName),
         ty: ValueType::Text,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "text",
         example: "requester.name contains word \"test\"",
@@ -492,7 +512,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.email",
         reads: Reads::Field(Field::RequesterEmail),
         ty: ValueType::Text,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "text",
         example: "requester.email matches /@example\\.com$/",
@@ -501,7 +521,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.phone",
         reads: Reads::Field(Field::RequesterPhone),
         ty: ValueType::Text,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "text",
         example: "requester.phone matches /^\\+82/",
@@ -510,7 +530,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.tags",
         reads: Reads::Field(Field::RequesterTags),
         ty: ValueType::Tags,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "the requester's tags",
         example: "requester.tags includes vip",
@@ -519,7 +539,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.opted_in",
         reads: Reads::Field(Field::RequesterOptedIn),
         ty: ValueType::Bool,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "W11",
         doc: "`true` when the requester agreed to business-initiated messages (W11)",
         example: "requester.opted_in is true",
@@ -528,7 +548,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "requester.field \"NAME\"",
         reads: Reads::Custom(CustomFamily::Requester),
         ty: ValueType::Custom,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "a custom field of the requester: text, number or `true`/`false`",
         example: "requester.field \"tier\" is gold",
@@ -537,7 +557,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "organization.field \"NAME\"",
         reads: Reads::Custom(CustomFamily::Organization),
         ty: ValueType::Custom,
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "dsl.md",
         doc: "a custom field of the organization",
         example: "organization.field \"plan\" in [enterprise, premium]",
@@ -546,7 +566,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "field \"NAME\"",
         reads: Reads::Custom(CustomFamily::Ticket),
         ty: ValueType::Custom,
-        changeable: true,
+        changes: Changes::Tracked,
         spec: "dsl.md",
         doc: "a custom field of the ticket: text, number or `true`/`false`",
         example: "field \"order_total\" > 100",
@@ -555,7 +575,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "comment",
         reads: Reads::Field(Field::Comment),
         ty: ValueType::Comment,
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "dsl.md",
         doc: "the text of **this update's** comment (none when the update has no comment); `is public` / `is private` test its visibility",
         example: "comment contains word \"refund\"",
@@ -564,7 +584,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "message.forwarded",
         reads: Reads::Field(Field::MessageForwarded),
         ty: ValueType::Bool,
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "W14",
         doc: "this update's WhatsApp message was forwarded from another chat (W14)",
         example: "message.forwarded is true",
@@ -573,7 +593,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "message.has_attachments",
         reads: Reads::Field(Field::MessageHasAttachments),
         ty: ValueType::Bool,
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "W14",
         doc: "this update's message carries photos or files (W14)",
         example: "message.has_attachments is true",
@@ -582,7 +602,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "ticket",
         reads: Reads::TicketCreated,
         ty: ValueType::OneOf(&["created", "updated"]),
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "dsl.md",
         doc: "`created` on the update that creates the ticket, else `updated`",
         example: "ticket is created",
@@ -591,7 +611,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "current_user",
         reads: Reads::CurrentUser,
         ty: ValueType::AnyOf(&["end_user", "agent", "system"]),
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "dsl.md",
         doc: "who made this update: `end_user`, `agent` or `system` (API, automations)",
         example: "current_user is end_user",
@@ -600,7 +620,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "update.via",
         reads: Reads::Field(Field::UpdateVia),
         ty: ValueType::Word { known: VIA },
-        changeable: false,
+        changes: Changes::ThisUpdate,
         spec: "dsl.md",
         doc: "the source of this update: the channel for a customer message (`whatsapp`, `email`, …); `agent`, `macro` or `autoresponder` for replies; `api`, `system` or `agent` for field updates; `automation`",
         example: "update.via is api",
@@ -609,7 +629,7 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         name: "window",
         reads: Reads::Window,
         ty: ValueType::OneOf(&["open", "closed"]),
-        changeable: false,
+        changes: Changes::Untracked,
         spec: "W2",
         doc: "the WhatsApp customer-service window: `open` for 24 hours after the customer's last message, as WhatsApp timestamps it (W1–W3), else `closed`",
         example: "window is open",
@@ -626,6 +646,17 @@ pub(crate) fn named(name: &str) -> Option<&'static FieldDef> {
 /// The row of a custom family.
 pub(crate) fn custom(family: CustomFamily) -> Option<&'static FieldDef> {
     FIELDS.iter().find(|f| f.reads == Reads::Custom(family))
+}
+
+/// The row of the field `f` reads (a custom field: its family's row).
+pub(crate) fn of(f: &Field) -> Option<&'static FieldDef> {
+    let reads = match f {
+        Field::Custom(_) => Reads::Custom(CustomFamily::Ticket),
+        Field::RequesterField(_) => Reads::Custom(CustomFamily::Requester),
+        Field::OrganizationField(_) => Reads::Custom(CustomFamily::Organization),
+        f => Reads::Field(f.clone()),
+    };
+    FIELDS.iter().find(|d| d.reads == reads)
 }
 
 /// The bare field names, in order (for did-you-mean and "expected one of").
@@ -647,7 +678,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for f in FIELDS {
             assert!(seen.insert(f.name), "{} twice", f.name);
-            assert!(!f.ty.operators(f.changeable).is_empty(), "{}", f.name);
+            assert!(!f.ty.operators(f.changeable()).is_empty(), "{}", f.name);
         }
         let rows = |field: &Field| {
             FIELDS
@@ -728,12 +759,12 @@ mod tests {
     fn operator_help_texts() {
         let tags = named("tags").expect("tags");
         assert_eq!(
-            tags.ty.operators_help(tags.changeable),
+            tags.ty.operators_help(tags.changeable()),
             "includes, excludes, changed, not changed, present, not present"
         );
         let comment = named("comment").expect("comment");
         assert_eq!(
-            comment.ty.operators_help(comment.changeable),
+            comment.ty.operators_help(comment.changeable()),
             "is public, is private, contains, not contains, contains word, matches, present, not present"
         );
         assert!(tags.ty.accepts(Operator::ChangedTo, true));

@@ -2,14 +2,16 @@
 //! again on every later update of a ticket that matches.
 
 use super::{condition_labels, Lint, RuleFacts};
-use crate::check::ir::{ChangeHow, Cond, Field, RuleIr, Test};
+use crate::check::ir::{ChangeHow, Cond, RuleIr, Test};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::lang::fields::{self, Changes};
 use crate::syntax::ast::RuleKind;
 
 pub(super) struct FiresOnEveryUpdate;
 
 /// A condition that limits a trigger to some updates (S8): `ticket is created`, a
-/// `changed` operator, or a condition about this update only.
+/// `changed` operator, or a condition on a field that describes this update only
+/// (the catalogue's [`Changes::ThisUpdate`]).
 fn is_scope(c: &Cond) -> bool {
     match &c.test {
         Test::TicketCreated(created) => created ^ c.negated,
@@ -21,13 +23,9 @@ fn is_scope(c: &Cond) -> bool {
         Test::Cmp { field, .. }
         | Test::Text { field, .. }
         | Test::Matches { field, .. }
-        | Test::Present { field, .. } => matches!(
-            field,
-            Field::Comment
-                | Field::UpdateVia
-                | Field::MessageForwarded
-                | Field::MessageHasAttachments
-        ),
+        | Test::Present { field, .. } => {
+            fields::of(field).is_some_and(|d| d.changes == Changes::ThisUpdate)
+        }
         _ => false,
     }
 }

@@ -284,8 +284,8 @@ impl Resolver<'_> {
     ) -> Option<Test> {
         use Operator::*;
         let ty = def.ty;
-        if !ty.accepts(op.node, def.changeable) {
-            self.bad_op(op, &ty.operators_help(def.changeable));
+        if !ty.accepts(op.node, def.changeable()) {
+            self.bad_op(op, &ty.operators_help(def.changeable()));
             return None;
         }
         match op.node {

@@ -512,63 +512,32 @@ mod tests {
 
     #[test]
     fn s3_same_field_two_values() {
-        assert_eq!(
-            contradicts("status is open\nstatus is solved"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("channel is whatsapp\nchannel is email"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("group is \"Billing\"\ngroup is not billing"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("tags includes vip\ntags excludes vip"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(contradicts("priority < low"), Some(vec![0]));
-        assert_eq!(contradicts("status > closed"), Some(vec![0]));
-        assert_eq!(
-            contradicts("priority > high\npriority < normal"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("hours since solved > 10\nhours since solved < 5"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("hours since pending > 2\nstatus is open"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("ticket is created\nticket is updated"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("assignee not present\nassignee is \"Priya\""),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("field \"n\" > 5\nfield \"n\" < 3"),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("subject is \"hello\"\nsubject contains \"bye\""),
-            Some(vec![0, 1])
-        );
-        assert_eq!(
-            contradicts("status changed to solved\nstatus is open"),
-            Some(vec![0, 1])
-        );
-        // With the anchor present (first condition), `not … > 5` means `<= 5`.
-        assert_eq!(
-            contradicts(
-                "hours since solved > 10\nhours since created > 1\nnot hours since solved > 5"
+        for (conds, which) in [
+            ("status is open\nstatus is solved", vec![0, 1]),
+            ("channel is whatsapp\nchannel is email", vec![0, 1]),
+            ("group is \"Billing\"\ngroup is not billing", vec![0, 1]),
+            ("tags includes vip\ntags excludes vip", vec![0, 1]),
+            ("priority < low", vec![0]),
+            ("status > closed", vec![0]),
+            ("priority > high\npriority < normal", vec![0, 1]),
+            (
+                "hours since solved > 10\nhours since solved < 5",
+                vec![0, 1],
             ),
-            Some(vec![0, 2])
-        );
+            ("hours since pending > 2\nstatus is open", vec![0, 1]),
+            ("ticket is created\nticket is updated", vec![0, 1]),
+            ("assignee not present\nassignee is \"Priya\"", vec![0, 1]),
+            ("field \"n\" > 5\nfield \"n\" < 3", vec![0, 1]),
+            ("subject is \"hello\"\nsubject contains \"bye\"", vec![0, 1]),
+            ("status changed to solved\nstatus is open", vec![0, 1]),
+            // With the anchor present (first condition), `not … > 5` means `<= 5`.
+            (
+                "hours since solved > 10\nhours since created > 1\nnot hours since solved > 5",
+                vec![0, 2],
+            ),
+        ] {
+            assert_eq!(contradicts(conds), Some(which), "{conds}");
+        }
     }
 
     #[test]

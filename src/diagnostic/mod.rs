@@ -19,10 +19,10 @@ pub struct Label {
 /// One finding about one rule file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    /// What kind of finding it is; prints as `syntax`, `unknown-field`, … (events.md).
+    /// What kind of finding it is. It prints as its stable kebab-case name: `syntax`,
+    /// `unknown-field`, … (events.md).
     pub code: Code,
-    /// Error or warning: the code's severity ([`Code::severity`]); an edge may lower it
-    /// (`run` prints the findings that do not stop it as warnings).
+    /// The code's severity ([`Code::severity`]); `run` may print it as a warning.
     pub severity: Severity,
     /// What is wrong, in words (no card number in clear).
     pub message: String,

@@ -1,6 +1,8 @@
 //! Actions (dsl.md, "Actions"): one row per form of action, with the field a `set`
 //! action writes, and its row of the action table of `docs/language.md`.
 
+use super::Doc;
+
 /// Fields set to an optional text value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextField {
@@ -41,12 +43,9 @@ pub(crate) struct ActionDef {
     pub written: &'static str,
     /// For a `set` action, what it writes.
     pub sets: Option<Settable>,
-    /// What it does.
+    /// Its row of the docs: what it does, an example action.
     #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub effect: &'static str,
-    /// An example action (it checks without findings).
-    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub example: &'static str,
+    pub doc: Doc,
 }
 
 impl ActionDef {
@@ -61,124 +60,168 @@ impl ActionDef {
     }
 }
 
-const fn set(
-    written: &'static str,
-    sets: Settable,
-    effect: &'static str,
-    example: &'static str,
-) -> ActionDef {
-    ActionDef {
-        written,
-        sets: Some(sets),
-        effect,
-        example,
-    }
-}
-
-const fn act(written: &'static str, effect: &'static str, example: &'static str) -> ActionDef {
-    ActionDef {
-        written,
-        sets: None,
-        effect,
-        example,
-    }
-}
-
 /// Every form of action, in the order of the docs.
 pub(crate) const ACTIONS: &[ActionDef] = &[
-    set("set status V", Settable::Status, "change the status", "set status pending"),
-    set(
-        "set priority V",
-        Settable::Priority,
-        "change the priority; `none` clears it",
-        "set priority urgent",
-    ),
-    set(
-        "set type V",
-        Settable::Type,
-        "change the type; `none` clears it",
-        "set type incident",
-    ),
-    set(
-        "set group V",
-        Settable::Text(TextField::Group),
-        "change the group",
-        "set group \"Billing\"",
-    ),
-    set(
-        "set assignee V",
-        Settable::Text(TextField::Assignee),
-        "assign an agent; `none` unassigns",
-        "set assignee \"Priya Shah\"",
-    ),
-    set(
-        "set schedule V",
-        Settable::Text(TextField::Schedule),
-        "change the business-hours schedule",
-        "set schedule \"Seoul desk\"",
-    ),
-    set(
-        "set form V",
-        Settable::Text(TextField::Form),
-        "change the ticket form",
-        "set form \"Order issue\"",
-    ),
-    set(
-        "set brand V",
-        Settable::Text(TextField::Brand),
-        "change the brand",
-        "set brand \"Acme Pay\"",
-    ),
-    set(
-        "set satisfaction offered",
-        Settable::Satisfaction,
-        "mark the satisfaction survey as offered (your survey tool sends it)",
-        "set satisfaction offered",
-    ),
-    set(
-        "set field \"NAME\" V",
-        Settable::Custom,
-        "set a custom field: a number, `true`/`false`, or text",
-        "set field \"needs_screenshot\" true",
-    ),
-    act("add tags a, b", "add tags", "add tags vip, priority_support"),
-    act("remove tags a, b", "remove tags", "remove tags reengage"),
-    set("set tags a, b", Settable::Tags, "replace all tags", "set tags spam"),
-    act(
-        "send message \"text\"",
-        "a public reply on the ticket's channel, guarded (W5–W12)",
-        "send message \"Thanks {{requester.first_name}}, we are on it.\"",
-    ),
-    act(
-        "send template \"NAME\" language \"CODE\" params [\"…\"]",
-        "a WhatsApp template message, guarded (W7–W11); `params` may be left out when the template has none",
-        "send template \"order_followup\" language \"en_US\" params [\"{{ticket.id}}\"]",
-    ),
-    act(
-        "add note \"text\"",
-        "an internal note, seen by agents only",
-        "add note \"Customer mentioned a chargeback.\"",
-    ),
-    act(
-        "notify requester subject \"…\" body \"…\"",
-        "an email to the requester (S9)",
-        "notify requester subject \"[{{ticket.id}}] Received\" body \"We will reply soon.\"",
-    ),
-    act(
-        "notify assignee subject \"…\" body \"…\"",
-        "an email to the assignee",
-        "notify assignee subject \"{{ticket.id}} updated\" body \"The customer replied.\"",
-    ),
-    act(
-        "notify group \"NAME\" subject \"…\" body \"…\"",
-        "an email to a group",
-        "notify group \"Team leads\" subject \"VIP ticket {{ticket.id}}\" body \"Please look.\"",
-    ),
-    act(
-        "notify webhook \"NAME\" body \"…\"",
-        "a call to a named webhook, recorded as an outbound request",
-        "notify webhook \"pager\" body \"Urgent ticket {{ticket.id}}\"",
-    ),
+    ActionDef {
+        written: "set status V",
+        sets: Some(Settable::Status),
+        doc: Doc {
+            text: "change the status",
+            example: "set status pending",
+        },
+    },
+    ActionDef {
+        written: "set priority V",
+        sets: Some(Settable::Priority),
+        doc: Doc {
+            text: "change the priority; `none` clears it",
+            example: "set priority urgent",
+        },
+    },
+    ActionDef {
+        written: "set type V",
+        sets: Some(Settable::Type),
+        doc: Doc {
+            text: "change the type; `none` clears it",
+            example: "set type incident",
+        },
+    },
+    ActionDef {
+        written: "set group V",
+        sets: Some(Settable::Text(TextField::Group)),
+        doc: Doc {
+            text: "change the group",
+            example: "set group \"Billing\"",
+        },
+    },
+    ActionDef {
+        written: "set assignee V",
+        sets: Some(Settable::Text(TextField::Assignee)),
+        doc: Doc {
+            text: "assign an agent; `none` unassigns",
+            example: "set assignee \"Priya Shah\"",
+        },
+    },
+    ActionDef {
+        written: "set schedule V",
+        sets: Some(Settable::Text(TextField::Schedule)),
+        doc: Doc {
+            text: "change the business-hours schedule",
+            example: "set schedule \"Seoul desk\"",
+        },
+    },
+    ActionDef {
+        written: "set form V",
+        sets: Some(Settable::Text(TextField::Form)),
+        doc: Doc {
+            text: "change the ticket form",
+            example: "set form \"Order issue\"",
+        },
+    },
+    ActionDef {
+        written: "set brand V",
+        sets: Some(Settable::Text(TextField::Brand)),
+        doc: Doc {
+            text: "change the brand",
+            example: "set brand \"Acme Pay\"",
+        },
+    },
+    ActionDef {
+        written: "set satisfaction offered",
+        sets: Some(Settable::Satisfaction),
+        doc: Doc {
+            text: "mark the satisfaction survey as offered (your survey tool sends it)",
+            example: "set satisfaction offered",
+        },
+    },
+    ActionDef {
+        written: "set field \"NAME\" V",
+        sets: Some(Settable::Custom),
+        doc: Doc {
+            text: "set a custom field: a number, `true`/`false`, or text",
+            example: "set field \"needs_screenshot\" true",
+        },
+    },
+    ActionDef {
+        written: "add tags a, b",
+        sets: None,
+        doc: Doc {
+            text: "add tags",
+            example: "add tags vip, priority_support",
+        },
+    },
+    ActionDef {
+        written: "remove tags a, b",
+        sets: None,
+        doc: Doc {
+            text: "remove tags",
+            example: "remove tags reengage",
+        },
+    },
+    ActionDef {
+        written: "set tags a, b",
+        sets: Some(Settable::Tags),
+        doc: Doc {
+            text: "replace all tags",
+            example: "set tags spam",
+        },
+    },
+    ActionDef {
+        written: "send message \"text\"",
+        sets: None,
+        doc: Doc {
+            text: "a public reply on the ticket's channel, guarded (W5–W12)",
+            example: "send message \"Thanks {{requester.first_name}}, we are on it.\"",
+        },
+    },
+    ActionDef {
+        written: "send template \"NAME\" language \"CODE\" params [\"…\"]",
+        sets: None,
+        doc: Doc {
+            text: "a WhatsApp template message, guarded (W7–W11); `params` may be left out when the template has none",
+            example: "send template \"order_followup\" language \"en_US\" params [\"{{ticket.id}}\"]",
+        },
+    },
+    ActionDef {
+        written: "add note \"text\"",
+        sets: None,
+        doc: Doc {
+            text: "an internal note, seen by agents only",
+            example: "add note \"Customer mentioned a chargeback.\"",
+        },
+    },
+    ActionDef {
+        written: "notify requester subject \"…\" body \"…\"",
+        sets: None,
+        doc: Doc {
+            text: "an email to the requester (S9)",
+            example: "notify requester subject \"[{{ticket.id}}] Received\" body \"We will reply soon.\"",
+        },
+    },
+    ActionDef {
+        written: "notify assignee subject \"…\" body \"…\"",
+        sets: None,
+        doc: Doc {
+            text: "an email to the assignee",
+            example: "notify assignee subject \"{{ticket.id}} updated\" body \"The customer replied.\"",
+        },
+    },
+    ActionDef {
+        written: "notify group \"NAME\" subject \"…\" body \"…\"",
+        sets: None,
+        doc: Doc {
+            text: "an email to a group",
+            example: "notify group \"Team leads\" subject \"VIP ticket {{ticket.id}}\" body \"Please look.\"",
+        },
+    },
+    ActionDef {
+        written: "notify webhook \"NAME\" body \"…\"",
+        sets: None,
+        doc: Doc {
+            text: "a call to a named webhook, recorded as an outbound request",
+            example: "notify webhook \"pager\" body \"Urgent ticket {{ticket.id}}\"",
+        },
+    },
 ];
 
 /// The keywords an action starts with, in order: `set`, `add`, `remove`, `send`, `notify`.

@@ -19,6 +19,7 @@ use super::keywords::RULE_KINDS;
 use super::operators::{Operator, OPERATOR_DOCS};
 use super::placeholders::PLACEHOLDERS;
 use super::time::{TimeWord, SINCE, UNTIL};
+use super::Doc;
 
 fn path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -96,13 +97,19 @@ fn rule_kinds_table() -> String {
     )
 }
 
-fn operators_table() -> String {
+/// A table whose rows are a first column and a [`Doc`]: `| first | text | `example` |`.
+fn doc_table<'d>(header: [&str; 3], rows: impl Iterator<Item = (String, &'d Doc)>) -> String {
     table(
-        &["operator", "meaning", "example condition"],
-        OPERATOR_DOCS
-            .iter()
-            .map(|o| vec![o.written.into(), o.meaning.into(), code(o.example)])
+        &header,
+        rows.map(|(first, d)| vec![first, d.text.into(), code(d.example)])
             .collect(),
+    )
+}
+
+fn operators_table() -> String {
+    doc_table(
+        ["operator", "meaning", "example condition"],
+        OPERATOR_DOCS.iter().map(|o| (o.written.into(), &o.doc)),
     )
 }
 
@@ -132,9 +139,9 @@ fn fields_table() -> String {
             .map(|f| {
                 vec![
                     code(f.name),
-                    f.doc.into(),
+                    f.doc.text.into(),
                     field_operators(f.ty, f.changeable()),
-                    code(f.example),
+                    code(f.doc.example),
                 ]
             })
             .collect(),
@@ -142,38 +149,25 @@ fn fields_table() -> String {
 }
 
 fn time_table<T>(first: &str, second: &str, words: &[TimeWord<T>]) -> String {
-    table(
-        &[first, second, "example condition"],
-        words
-            .iter()
-            .map(|w| vec![code(w.word), w.doc.into(), code(w.example)])
-            .collect(),
+    doc_table(
+        [first, second, "example condition"],
+        words.iter().map(|w| (code(w.word), &w.doc)),
     )
 }
 
 fn actions_table() -> String {
-    table(
-        &["action", "effect", "example action"],
-        ACTIONS
-            .iter()
-            .map(|a| vec![code(a.written), a.effect.into(), code(a.example)])
-            .collect(),
+    doc_table(
+        ["action", "effect", "example action"],
+        ACTIONS.iter().map(|a| (code(a.written), &a.doc)),
     )
 }
 
 fn placeholders_table() -> String {
-    table(
-        &["placeholder", "replaced by", "example action"],
+    doc_table(
+        ["placeholder", "replaced by", "example action"],
         PLACEHOLDERS
             .iter()
-            .map(|p| {
-                vec![
-                    code(&format!("{{{{{}}}}}", p.name)),
-                    p.doc.into(),
-                    code(p.example),
-                ]
-            })
-            .collect(),
+            .map(|p| (code(&format!("{{{{{}}}}}", p.name)), &p.doc)),
     )
 }
 

@@ -38,3 +38,12 @@ pub use operators::Operator;
 pub use placeholders::Placeholder;
 pub(crate) use suggest::did_you_mean;
 pub use time::{Since, Until};
+
+/// The docs' words for an entry of the catalogue, for its row in `docs/language.md`.
+#[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
+pub(crate) struct Doc {
+    /// What it is or does (Markdown).
+    pub text: &'static str,
+    /// An example condition or action; it checks without findings.
+    pub example: &'static str,
+}

@@ -2,6 +2,8 @@
 //! operator table of `docs/language.md`. Which fields take which operators is decided by
 //! the field's value type ([`super::ValueType`]).
 
+use super::Doc;
+
 /// Condition operators (`dsl.md`, Conditions table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operator {
@@ -122,10 +124,8 @@ pub(crate) struct OperatorDoc {
     pub operators: &'static [Operator],
     /// How the row writes them, e.g. ``` `in [a, b]`, `not in [a, b]` ```.
     pub written: &'static str,
-    /// What they mean.
-    pub meaning: &'static str,
-    /// An example condition (it checks without findings).
-    pub example: &'static str,
+    /// What they mean, and an example condition.
+    pub doc: Doc,
 }
 
 /// The operator table: every operator in exactly one row.
@@ -134,92 +134,122 @@ pub(crate) const OPERATOR_DOCS: &[OperatorDoc] = &[
     OperatorDoc {
         operators: &[Operator::Is, Operator::IsNot],
         written: "`is`, `is not`",
-        meaning: "equal / not equal (words and text case-insensitive)",
-        example: "status is not closed",
+        doc: Doc {
+            text: "equal / not equal (words and text case-insensitive)",
+            example: "status is not closed",
+        },
     },
     OperatorDoc {
         operators: &[Operator::In, Operator::NotIn],
         written: "`in [a, b]`, `not in [a, b]`",
-        meaning: "equal to one of / to none of",
-        example: "channel in [email, web]",
+        doc: Doc {
+            text: "equal to one of / to none of",
+            example: "channel in [email, web]",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Lt, Operator::Le, Operator::Gt, Operator::Ge],
         written: "`<`, `<=`, `>`, `>=`",
-        meaning: "order of an ordered field (status, priority) or of a number",
-        example: "priority >= high",
+        doc: Doc {
+            text: "order of an ordered field (status, priority) or of a number",
+            example: "priority >= high",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Includes],
         written: "`includes a, b`",
-        meaning: "the tag set has at least one of the tags",
-        example: "tags includes vip, gold",
+        doc: Doc {
+            text: "the tag set has at least one of the tags",
+            example: "tags includes vip, gold",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Excludes],
         written: "`excludes a, b`",
-        meaning: "the tag set has none of the tags",
-        example: "tags excludes nudged",
+        doc: Doc {
+            text: "the tag set has none of the tags",
+            example: "tags excludes nudged",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Contains],
         written: "`contains \"text\"`",
-        meaning: "has this text anywhere, case-insensitive",
-        example: "subject contains \"invoice\"",
+        doc: Doc {
+            text: "has this text anywhere, case-insensitive",
+            example: "subject contains \"invoice\"",
+        },
     },
     OperatorDoc {
         operators: &[Operator::NotContains],
         written: "`not contains \"text\"`",
-        meaning: "does not have it (true when there is no text at all)",
-        example: "comment not contains \"unsubscribe\"",
+        doc: Doc {
+            text: "does not have it (true when there is no text at all)",
+            example: "comment not contains \"unsubscribe\"",
+        },
     },
     OperatorDoc {
         operators: &[Operator::ContainsWord],
         written: "`contains word \"x\"`",
-        meaning: "has it as a whole word (`refund` but not `refunded`)",
-        example: "comment contains word \"refund\"",
+        doc: Doc {
+            text: "has it as a whole word (`refund` but not `refunded`)",
+            example: "comment contains word \"refund\"",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Matches],
         written: "`matches /regex/`",
-        meaning: "the regex finds a match ([Rust regex syntax](https://docs.rs/regex/latest/regex/#syntax), case-sensitive unless `(?i)`, size-limited)",
-        example: "requester.email matches /@example\\.com$/",
+        doc: Doc {
+            text: "the regex finds a match ([Rust regex syntax](https://docs.rs/regex/latest/regex/#syntax), case-sensitive unless `(?i)`, size-limited)",
+            example: "requester.email matches /@example\\.com$/",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Changed],
         written: "`changed`",
-        meaning: "differs from the ticket before this update (S6)",
-        example: "group changed",
+        doc: Doc {
+            text: "differs from the ticket before this update (S6)",
+            example: "group changed",
+        },
     },
     OperatorDoc {
         operators: &[Operator::ChangedTo],
         written: "`changed to V`",
-        meaning: "changed, and is now V",
-        example: "status changed to solved",
+        doc: Doc {
+            text: "changed, and is now V",
+            example: "status changed to solved",
+        },
     },
     OperatorDoc {
         operators: &[Operator::ChangedFrom],
         written: "`changed from V`",
-        meaning: "changed, and was V",
-        example: "status changed from solved",
+        doc: Doc {
+            text: "changed, and was V",
+            example: "status changed from solved",
+        },
     },
     OperatorDoc {
         operators: &[Operator::NotChanged],
         written: "`not changed`",
-        meaning: "same as before this update",
-        example: "assignee not changed",
+        doc: Doc {
+            text: "same as before this update",
+            example: "assignee not changed",
+        },
     },
     OperatorDoc {
         operators: &[Operator::Present],
         written: "`present`",
-        meaning: "has a value (a non-empty text, a non-empty tag set)",
-        example: "assignee present",
+        doc: Doc {
+            text: "has a value (a non-empty text, a non-empty tag set)",
+            example: "assignee present",
+        },
     },
     OperatorDoc {
         operators: &[Operator::NotPresent],
         written: "`not present`",
-        meaning: "has no value",
-        example: "field \"order_id\" not present",
+        doc: Doc {
+            text: "has no value",
+            example: "field \"order_id\" not present",
+        },
     },
 ];
 

@@ -1,6 +1,8 @@
 //! Placeholders (rules-semantics.md, "Placeholders"): the `{{…}}` names a text may hold,
 //! with their rows of the placeholder table of `docs/language.md`.
 
+use super::Doc;
+
 /// The known placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placeholder {
@@ -34,12 +36,9 @@ pub(crate) struct PlaceholderDef {
     pub name: &'static str,
     /// What it stands for.
     pub stands: Stands,
-    /// What it is replaced by.
+    /// Its row of the docs: what it is replaced by, an example action.
     #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub doc: &'static str,
-    /// An example action (it checks without findings).
-    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub example: &'static str,
+    pub doc: Doc,
 }
 
 /// Every placeholder, in the order of the docs.
@@ -47,44 +46,58 @@ pub(crate) const PLACEHOLDERS: &[PlaceholderDef] = &[
     PlaceholderDef {
         name: "ticket.id",
         stands: Stands::For(Placeholder::TicketId),
-        doc: "the ticket's id",
-        example: "add note \"Ticket {{ticket.id}}\"",
+        doc: Doc {
+            text: "the ticket's id",
+            example: "add note \"Ticket {{ticket.id}}\"",
+        },
     },
     PlaceholderDef {
         name: "ticket.subject",
         stands: Stands::For(Placeholder::TicketSubject),
-        doc: "its subject",
-        example: "add note \"Subject: {{ticket.subject}}\"",
+        doc: Doc {
+            text: "its subject",
+            example: "add note \"Subject: {{ticket.subject}}\"",
+        },
     },
     PlaceholderDef {
         name: "ticket.status",
         stands: Stands::For(Placeholder::TicketStatus),
-        doc: "its status, e.g. `open`",
-        example: "add note \"Status is now {{ticket.status}}\"",
+        doc: Doc {
+            text: "its status, e.g. `open`",
+            example: "add note \"Status is now {{ticket.status}}\"",
+        },
     },
     PlaceholderDef {
         name: "requester.name",
         stands: Stands::For(Placeholder::RequesterName),
-        doc: "the requester's full name",
-        example: "add note \"Opened by {{requester.name}}\"",
+        doc: Doc {
+            text: "the requester's full name",
+            example: "add note \"Opened by {{requester.name}}\"",
+        },
     },
     PlaceholderDef {
         name: "requester.first_name",
         stands: Stands::For(Placeholder::RequesterFirstName),
-        doc: "the first word of the requester's name",
-        example: "send message \"Hi {{requester.first_name}}!\"",
+        doc: Doc {
+            text: "the first word of the requester's name",
+            example: "send message \"Hi {{requester.first_name}}!\"",
+        },
     },
     PlaceholderDef {
         name: "assignee.name",
         stands: Stands::For(Placeholder::AssigneeName),
-        doc: "the assignee",
-        example: "add note \"Assigned to {{assignee.name}}\"",
+        doc: Doc {
+            text: "the assignee",
+            example: "add note \"Assigned to {{assignee.name}}\"",
+        },
     },
     PlaceholderDef {
         name: "ticket.fields.NAME",
         stands: Stands::TicketField,
-        doc: "the custom field `NAME` (`{{ticket.fields.order_id}}`)",
-        example: "send message \"Order {{ticket.fields.order_id}} was delivered.\"",
+        doc: Doc {
+            text: "the custom field `NAME` (`{{ticket.fields.order_id}}`)",
+            example: "send message \"Order {{ticket.fields.order_id}} was delivered.\"",
+        },
     },
 ];
 

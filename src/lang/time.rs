@@ -1,6 +1,7 @@
 //! Time conditions (S12–S14): the anchors of `hours since` and the deadlines of
 //! `hours until`, with their rows of the tables of `docs/language.md`.
 
+use super::Doc;
 use crate::model::Status;
 
 /// Anchors of `hours since` (S13).
@@ -38,12 +39,9 @@ pub(crate) struct TimeWord<T> {
     pub word: &'static str,
     /// What it resolves to.
     pub value: T,
-    /// What hours are counted from (or to), in words.
+    /// Its row of the docs: what hours are counted from (or to), an example condition.
     #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub doc: &'static str,
-    /// An example condition (it checks without findings).
-    #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
-    pub example: &'static str,
+    pub doc: Doc,
 }
 
 /// The anchors of `hours since`, in the order of the docs.
@@ -51,62 +49,83 @@ pub(crate) const SINCE: &[TimeWord<Since>] = &[
     TimeWord {
         word: "created",
         value: Since::Created,
-        doc: "the ticket was created",
-        example: "hours since created > 48",
+        doc: Doc {
+            text: "the ticket was created",
+            example: "hours since created > 48",
+        },
     },
     TimeWord {
         word: "updated",
         value: Since::Updated,
-        doc: "its last update",
-        example: "hours since updated > 72",
+        doc: Doc {
+            text: "its last update",
+            example: "hours since updated > 72",
+        },
     },
     TimeWord {
         word: "requester_update",
         value: Since::RequesterUpdate,
-        doc: "the requester's last update",
-        example: "hours since requester_update > 8 business",
+        doc: Doc {
+            text: "the requester's last update",
+            example: "hours since requester_update > 8 business",
+        },
     },
     TimeWord {
         word: "assignee_update",
         value: Since::AssigneeUpdate,
-        doc: "the assignee's last update",
-        example: "hours since assignee_update >= 24",
+        doc: Doc {
+            text: "the assignee's last update",
+            example: "hours since assignee_update >= 24",
+        },
     },
     TimeWord {
         word: "open",
         value: Since::Status(Status::Open),
-        doc: "it entered `open` — only while it is still open",
-        example: "hours since open > 4",
+        doc: Doc {
+            text: "it entered `open` — only while it is still open",
+            example: "hours since open > 4",
+        },
     },
     TimeWord {
         word: "pending",
         value: Since::Status(Status::Pending),
-        doc: "it entered `pending` — only while still pending",
-        example: "hours since pending > 48",
+        doc: Doc {
+            text: "it entered `pending` — only while still pending",
+            example: "hours since pending > 48",
+        },
     },
     TimeWord {
         word: "hold",
         value: Since::Status(Status::Hold),
-        doc: "it entered `hold` — only while still on hold",
-        example: "hours since hold > 24",
+        doc: Doc {
+            text: "it entered `hold` — only while still on hold",
+            example: "hours since hold > 24",
+        },
     },
     TimeWord {
         word: "solved",
         value: Since::Status(Status::Solved),
-        doc: "it entered `solved` — only while still solved",
-        example: "hours since solved > 96",
+        doc: Doc {
+            text: "it entered `solved` — only while still solved",
+            example: "hours since solved > 96",
+        },
     },
     TimeWord {
         word: "assigned",
         value: Since::Assigned,
-        doc: "it was last assigned",
-        example: "hours since assigned > 2",
+        doc: Doc {
+            text: "it was last assigned",
+            example: "hours since assigned > 2",
+        },
     },
     TimeWord {
         word: "last_end_user_message",
         value: Since::LastEndUserMessage,
-        doc: "the customer's last message, as WhatsApp timestamps it: the window's anchor (W1)",
-        example: "hours since last_end_user_message > 20",
+        doc: Doc {
+            text:
+                "the customer's last message, as WhatsApp timestamps it: the window's anchor (W1)",
+            example: "hours since last_end_user_message > 20",
+        },
     },
 ];
 
@@ -115,14 +134,18 @@ pub(crate) const UNTIL: &[TimeWord<Until>] = &[
     TimeWord {
         word: "due",
         value: Until::Due,
-        doc: "the ticket's due date (negative once it is past)",
-        example: "hours until due < 4",
+        doc: Doc {
+            text: "the ticket's due date (negative once it is past)",
+            example: "hours until due < 4",
+        },
     },
     TimeWord {
         word: "sla_breach",
         value: Until::SlaBreach,
-        doc: "the SLA breach time",
-        example: "hours until sla_breach <= 2",
+        doc: Doc {
+            text: "the SLA breach time",
+            example: "hours until sla_breach <= 2",
+        },
     },
 ];
 

@@ -1,12 +1,19 @@
 //! `automation-not-nullified` (S15): without an action that makes a condition false (or
 //! a condition true only once), the automation fires again every hour.
 
-use super::{condition_labels, Lint, RuleFacts};
+use super::{about_conditions, Lint, RuleFacts};
 use crate::check::ir::RuleIr;
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::syntax::ast::RuleKind;
 
 pub(super) struct AutomationNotNullified;
+
+/// The message, the help, and the label of each condition.
+const TEXT: [&str; 3] = [
+    "no action of this automation makes one of its conditions false, so it would fire every hour (S15)",
+    "e.g. add `tags excludes nudged` to the conditions and `add tags nudged` to the actions",
+    "still true after the actions",
+];
 
 impl Lint for AutomationNotNullified {
     fn code(&self) -> Code {
@@ -18,12 +25,6 @@ impl Lint for AutomationNotNullified {
         {
             return Vec::new();
         }
-        let d = Diagnostic::new(
-            self.code(),
-            r.title_span,
-            "no action of this automation makes one of its conditions false, so it would fire every hour (S15)",
-        )
-        .with_help("e.g. add `tags excludes nudged` to the conditions and `add tags nudged` to the actions");
-        vec![condition_labels(r, d, "still true after the actions")]
+        about_conditions(r, self.code(), TEXT)
     }
 }

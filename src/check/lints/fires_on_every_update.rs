@@ -1,13 +1,20 @@
 //! `fires-on-every-update` (S8): a trigger with no scope and no nullifying action fires
 //! again on every later update of a ticket that matches.
 
-use super::{condition_labels, Lint, RuleFacts};
+use super::{about_conditions, Lint, RuleFacts};
 use crate::check::ir::{ChangeHow, Cond, RuleIr, Test};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::lang::fields::{self, Changes};
 use crate::syntax::ast::RuleKind;
 
 pub(super) struct FiresOnEveryUpdate;
+
+/// The message, the help, and the label of each condition.
+const TEXT: [&str; 3] = [
+    "this trigger fires again on every update of a matching ticket: nothing limits it to one update and no action makes a condition false (S8)",
+    "add `ticket is created`, a `changed` condition (e.g. `status changed to pending`), or a tag: `tags excludes done` with `add tags done`",
+    "holds on every update while the ticket stays so",
+];
 
 /// A condition that limits a trigger to some updates (S8): `ticket is created`, a
 /// `changed` operator, or a condition on a field that describes this update only
@@ -45,16 +52,6 @@ impl Lint for FiresOnEveryUpdate {
         {
             return Vec::new();
         }
-        let d = Diagnostic::new(
-            self.code(),
-            r.title_span,
-            "this trigger fires again on every update of a matching ticket: nothing limits it to one update and no action makes a condition false (S8)",
-        )
-        .with_help("add `ticket is created`, a `changed` condition (e.g. `status changed to pending`), or a tag: `tags excludes done` with `add tags done`");
-        vec![condition_labels(
-            r,
-            d,
-            "holds on every update while the ticket stays so",
-        )]
+        about_conditions(r, self.code(), TEXT)
     }
 }

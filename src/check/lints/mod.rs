@@ -166,12 +166,15 @@ fn where_is(file: &SourceFile, span: Span) -> String {
     format!("{}:{line}", file.name)
 }
 
-/// The conditions to label for a finding about the rule's conditions as a whole.
-fn condition_labels(r: &RuleIr, d: Diagnostic, message: &str) -> Diagnostic {
+/// A finding about a rule's conditions as a whole: at the rule's title, with `help`, and
+/// each condition of `when all` (else of `when any`) labelled `label`.
+fn about_conditions(r: &RuleIr, code: Code, text: [&str; 3]) -> Vec<Diagnostic> {
+    let [message, help, label] = text;
+    let d = Diagnostic::new(code, r.title_span, message).with_help(help);
     let conds = if r.all.is_empty() { &r.any } else { &r.all };
-    conds
+    vec![conds
         .iter()
-        .fold(d, |d, c| d.with_label(c.span, message.to_string()))
+        .fold(d, |d, c| d.with_label(c.span, label.to_string()))]
 }
 
 #[cfg(test)]

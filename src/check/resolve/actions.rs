@@ -108,14 +108,7 @@ impl Resolver<'_> {
                     Some(Act::SetText(which, Some(w.clone())))
                 }
                 (ValueKind::Number(n), _) => Some(Act::SetText(which, Some(n.to_string()))),
-                _ => {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        value.span,
-                        "expected a name",
-                    ));
-                    None
-                }
+                _ => self.invalid_value(value.span, "expected a name"),
             },
             // `set field "NAME" V` is a `FieldRef::Custom`, resolved above.
             Settable::Custom => None,

@@ -196,12 +196,10 @@ impl Resolver<'_> {
         }
         let words = self.words_in(op, value, allowed)?;
         if words.len() != 1 {
-            self.err(Diagnostic::new(
-                Code::InvalidValue,
+            return self.invalid_value(
                 value.map(|v| v.span).unwrap_or(op.span),
                 "expected a single value",
-            ));
-            return None;
+            );
         }
         words.into_iter().next()
     }
@@ -221,12 +219,7 @@ impl Resolver<'_> {
             return None;
         }
         let Some(value) = value else {
-            self.err(Diagnostic::new(
-                Code::InvalidValue,
-                op.span,
-                "a value is missing after the operator",
-            ));
-            return None;
+            return self.invalid_value(op.span, "a value is missing after the operator");
         };
         let mut out = Vec::new();
         for v in flatten(value) {
@@ -247,12 +240,8 @@ impl Resolver<'_> {
                     return None;
                 }
                 None => {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        v.span,
-                        format!("expected one of: {}", allowed.join(", ")),
-                    ));
-                    return None;
+                    return self
+                        .invalid_value(v.span, format!("expected one of: {}", allowed.join(", ")));
                 }
             }
         }
@@ -324,12 +313,7 @@ impl Resolver<'_> {
             Contains | NotContains | ContainsWord => {
                 let v = self.need_value(op, value)?;
                 let Some(t) = v.kind.as_text() else {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        v.span,
-                        "expected a quoted text",
-                    ));
-                    return None;
+                    return self.invalid_value(v.span, "expected a quoted text");
                 };
                 let op = match op.node {
                     Contains => TextOp::Contains,
@@ -345,12 +329,7 @@ impl Resolver<'_> {
             Matches => {
                 let v = self.need_value(op, value)?;
                 let (ValueKind::Regex(p) | ValueKind::Str(p)) = &v.kind else {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        v.span,
-                        "expected a regex literal `/…/`",
-                    ));
-                    return None;
+                    return self.invalid_value(v.span, "expected a regex literal `/…/`");
                 };
                 match Pattern::new(p) {
                     Ok(re) => Some(Test::Matches { field: f, re }),
@@ -392,12 +371,10 @@ impl Resolver<'_> {
                     && ty == ValueType::Custom
                     && !matches!(lits[0], Lit::Num(_))
                 {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
+                    return self.invalid_value(
                         v.span,
                         "`<`, `<=`, `>`, `>=` on a custom field need a number",
-                    ));
-                    return None;
+                    );
                 }
                 Some(Test::Cmp {
                     field: f,

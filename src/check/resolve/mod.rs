@@ -107,6 +107,12 @@ impl Resolver<'_> {
         self.diags.push(d);
     }
 
+    /// Reports an `invalid-value` at `span`; `None`, for the caller to return.
+    fn invalid_value<T>(&mut self, span: Span, message: impl Into<String>) -> Option<T> {
+        self.err(Diagnostic::new(Code::InvalidValue, span, message));
+        None
+    }
+
     fn rule(&mut self, file: usize, rule: &ast::Rule) -> RuleIr {
         let mut block = |b: &Option<ast::ConditionBlock>, in_any: bool| -> Vec<Cond> {
             b.iter()
@@ -188,23 +194,14 @@ impl Resolver<'_> {
                 match (it.next(), it.next()) {
                     (Some(ch), None) => ch,
                     _ => {
-                        self.err(Diagnostic::new(
-                            Code::InvalidValue,
-                            m.span,
-                            "the mask must be exactly one character",
-                        ));
-                        return None;
+                        return self
+                            .invalid_value(m.span, "the mask must be exactly one character");
                     }
                 }
             }
         };
         if kf < 0 || kl < 0 {
-            self.err(Diagnostic::new(
-                Code::InvalidValue,
-                c.span,
-                "digits to keep cannot be negative",
-            ));
-            return None;
+            return self.invalid_value(c.span, "digits to keep cannot be negative");
         }
         match RedactOptions::new(
             kf as usize,
@@ -214,10 +211,7 @@ impl Resolver<'_> {
             c.word_boundaries,
         ) {
             Ok(o) => Some(o),
-            Err(e) => {
-                self.err(Diagnostic::new(Code::InvalidValue, c.span, e.to_string()));
-                None
-            }
+            Err(e) => self.invalid_value(c.span, e.to_string()),
         }
     }
 }

@@ -35,12 +35,8 @@ impl Resolver<'_> {
             (ValueType::Ordered(r) | ValueType::Enum(r), k) => {
                 let names = r.names();
                 let Some(w) = k.as_text() else {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        v.span,
-                        format!("expected one of: {}", names.join(", ")),
-                    ));
-                    return None;
+                    return self
+                        .invalid_value(v.span, format!("expected one of: {}", names.join(", ")));
                 };
                 match names.iter().position(|n| n.eq_ignore_ascii_case(w)) {
                     Some(i) => Some(Lit::Rank(i as u8)),
@@ -76,14 +72,7 @@ impl Resolver<'_> {
             }
             (_, ValueKind::Word(w) | ValueKind::Str(w)) => Some(Lit::Text(lower(w))),
             (_, ValueKind::Number(n)) => Some(Lit::Text(n.to_string())),
-            _ => {
-                self.err(Diagnostic::new(
-                    Code::InvalidValue,
-                    v.span,
-                    "expected a word, text or number",
-                ));
-                None
-            }
+            _ => self.invalid_value(v.span, "expected a word, text or number"),
         }
     }
 
@@ -94,12 +83,7 @@ impl Resolver<'_> {
             match item.kind.as_text() {
                 Some(t) => tags.push(lower(t)),
                 None => {
-                    self.err(Diagnostic::new(
-                        Code::InvalidValue,
-                        item.span,
-                        "expected a tag",
-                    ));
-                    return None;
+                    return self.invalid_value(item.span, "expected a tag");
                 }
             }
         }
@@ -114,14 +98,7 @@ impl Resolver<'_> {
                 Some(FieldValue::Bool(w == "true"))
             }
             ValueKind::Word(w) | ValueKind::Str(w) => Some(FieldValue::Text(w.clone())),
-            _ => {
-                self.err(Diagnostic::new(
-                    Code::InvalidValue,
-                    value.span,
-                    "expected a word, text or number",
-                ));
-                None
-            }
+            _ => self.invalid_value(value.span, "expected a word, text or number"),
         }
     }
 

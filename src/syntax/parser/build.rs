@@ -57,7 +57,9 @@ impl Builder {
             match p.as_rule() {
                 Rule::when_all | Rule::when_any => {
                     let quant = p.as_rule();
-                    let (head, block) = self.condition_block(p, diags);
+                    let (head, span, conditions) =
+                        self.block(p, Rule::condition, Builder::condition, diags);
+                    let block = ConditionBlock { conditions, span };
                     let clause = if quant == Rule::when_all {
                         Clause::All(Some(block))
                     } else {
@@ -66,8 +68,12 @@ impl Builder {
                     asm.add(clause, head, diags);
                 }
                 Rule::then_block => {
-                    let (head, block) = self.action_block(p, diags);
-                    asm.add(Clause::Then(Some(block)), head, diags);
+                    let (head, span, actions) = self.block(p, Rule::action, Builder::action, diags);
+                    asm.add(
+                        Clause::Then(Some(ActionBlock { actions, span })),
+                        head,
+                        diags,
+                    );
                 }
                 Rule::redact_clause => {
                     let head = self.first_child_span(&p);
@@ -118,42 +124,26 @@ impl Builder {
         Spanned { node: text, span }
     }
 
-    fn condition_block(
+    /// The items of a block pair (`when all|any { … }`, `then { … }`): those of grammar
+    /// rule `item`, built with `build`; a problem with an item goes to `diags`. Returns
+    /// the head span (see [`Self::head_span`]), the block's span and the items.
+    fn block<T>(
         &self,
         pair: Pair<'_, Rule>,
+        item: Rule,
+        build: fn(&Builder, Pair<'_, Rule>) -> Built<T>,
         diags: &mut Vec<Diagnostic>,
-    ) -> (Span, ConditionBlock) {
+    ) -> (Span, Span, Vec<T>) {
         let head = self.head_span(&pair);
         let span = self.span(&pair);
-        let mut conditions = Vec::new();
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::condition {
-                match self.condition(p) {
-                    Ok(c) => conditions.push(c),
-                    Err(d) => diags.push(d),
-                }
+        let mut items = Vec::new();
+        for p in pair.into_inner().filter(|p| p.as_rule() == item) {
+            match build(self, p) {
+                Ok(x) => items.push(x),
+                Err(d) => diags.push(d),
             }
         }
-        (head, ConditionBlock { conditions, span })
-    }
-
-    fn action_block(
-        &self,
-        pair: Pair<'_, Rule>,
-        diags: &mut Vec<Diagnostic>,
-    ) -> (Span, ActionBlock) {
-        let head = self.head_span(&pair);
-        let span = self.span(&pair);
-        let mut actions = Vec::new();
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::action {
-                match self.action(p) {
-                    Ok(a) => actions.push(a),
-                    Err(d) => diags.push(d),
-                }
-            }
-        }
-        (head, ActionBlock { actions, span })
+        (head, span, items)
     }
 
     /// A `condition` pair.
@@ -506,42 +496,31 @@ pub(super) fn unescape_string(raw: &str) -> String {
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(raw);
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some(e @ ('"' | '\\')) => out.push(e),
-                Some(e) => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    unescape(raw, &['"', '\\'])
 }
 
 /// The body of a `/…/` regex → the pattern: `\/` → `/`; every other escape is kept for
 /// the regex engine.
 fn unescape_regex(raw: &str) -> String {
+    unescape(raw, &['/'])
+}
+
+/// `raw` with `\c` → `c` for each `c` of `escaped`; every other backslash is kept.
+fn unescape(raw: &str, escaped: &[char]) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('/') => out.push('/'),
-                Some(e) => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                None => out.push('\\'),
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(e) if escaped.contains(&e) => out.push(e),
+            Some(e) => {
+                out.push('\\');
+                out.push(e);
+            }
+            None => out.push('\\'),
         }
     }
     out

@@ -12,56 +12,63 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::lang::{self, actions, fields, keywords, operators};
 use crate::syntax::ast::Span;
 
-/// Something at the top level that is not a rule.
-pub(super) fn top_level_error(src: &str, t: &Token) -> Diagnostic {
-    let d = Diagnostic::new(
+/// `expected WHAT, found TOKEN` at token `t`.
+fn expected(src: &str, t: &Token, what: &str, context: Context) -> Diagnostic {
+    let found = describe_token(src, Some(t), context);
+    Diagnostic::new(
         Code::Syntax,
         t.span,
-        format!(
-            "expected a rule (`trigger`, `automation` or `redaction`), found {}",
-            describe_token(src, Some(t), Context::File)
-        ),
+        format!("expected {what}, found {found}"),
+    )
+}
+
+/// Something at the top level that is not a rule.
+pub(super) fn top_level_error(src: &str, t: &Token) -> Diagnostic {
+    let d = expected(
+        src,
+        t,
+        "a rule (`trigger`, `automation` or `redaction`)",
+        Context::File,
     );
-    let word = text(src, t);
     if t.kind == TokKind::RBrace {
         return d.with_help("this `}` does not close anything; remove it");
     }
-    if t.kind == TokKind::Word {
-        let lower = word.to_ascii_lowercase();
-        if keywords::rule_keywords().any(|k| k == lower) {
-            return d.with_help(format!("keywords are lowercase: write `{lower}`"));
-        }
-        if let Some(s) = lang::did_you_mean(word, keywords::rule_keywords()) {
-            return d.with_help(format!("did you mean `{s}`?"));
-        }
+    let rule_keywords: Vec<&str> = keywords::rule_keywords().collect();
+    let help = (t.kind == TokKind::Word)
+        .then(|| keyword_help(text(src, t), &rule_keywords))
+        .flatten();
+    d.with_help(help.unwrap_or_else(|| {
+        "a rule starts like `trigger \"Tag new WhatsApp tickets\" {`".to_string()
+    }))
+}
+
+/// The help for a word where one of `keywords` was expected: `keywords are lowercase`
+/// when it is one of them in other case, else a did-you-mean, if any is close.
+fn keyword_help(word: &str, keywords: &[&str]) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    if keywords.contains(&lower.as_str()) {
+        return Some(format!("keywords are lowercase: write `{lower}`"));
     }
-    d.with_help("a rule starts like `trigger \"Tag new WhatsApp tickets\" {`")
+    lang::did_you_mean(word, keywords.iter().copied()).map(|s| format!("did you mean `{s}`?"))
 }
 
 /// Something inside a rule that is not `when all`, `when any`, `redact` or `then`.
 pub(super) fn clause_error(src: &str, t: &Token) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::Syntax,
-        t.span,
-        format!(
-            "expected `when all`, `when any`, `redact` or `then`, found {}",
-            describe_token(src, Some(t), Context::Rule)
-        ),
+    let d = expected(
+        src,
+        t,
+        "`when all`, `when any`, `redact` or `then`",
+        Context::Rule,
     );
-    let word = text(src, t);
-    if t.kind == TokKind::Word {
-        let lower = word.to_ascii_lowercase();
-        if keywords::CLAUSE_KEYWORDS.contains(&lower.as_str()) {
-            return d.with_help(format!("keywords are lowercase: write `{lower}`"));
-        }
-        if let Some(s) = lang::did_you_mean(word, keywords::CLAUSE_KEYWORDS) {
-            return d.with_help(format!("did you mean `{s}`?"));
-        }
-        return d.with_help(
-            "conditions go inside `when all { … }` or `when any { … }`, actions inside `then { … }`",
-        );
+    if t.kind != TokKind::Word {
+        return d;
     }
-    d
+    d.with_help(
+        keyword_help(text(src, t), &keywords::CLAUSE_KEYWORDS).unwrap_or_else(|| {
+            "conditions go inside `when all { … }` or `when any { … }`, actions inside `then { … }`"
+                .to_string()
+        }),
+    )
 }
 
 /// The message for a condition, action or redact line that the grammar rejected.
@@ -113,13 +120,9 @@ pub(super) fn item_error(
                         action_keywords.join(", ")
                     ),
                 );
-                let lower = word.to_ascii_lowercase();
-                return if action_keywords.contains(&lower.as_str()) {
-                    d.with_help(format!("keywords are lowercase: write `{lower}`"))
-                } else if let Some(s) = lang::did_you_mean(word, action_keywords.iter().copied()) {
-                    d.with_help(format!("did you mean `{s}`?"))
-                } else {
-                    d
+                return match keyword_help(word, &action_keywords) {
+                    Some(help) => d.with_help(help),
+                    None => d,
                 };
             }
             _ => {}

@@ -402,16 +402,20 @@ impl Walker<'_> {
         let mut last_end = open.end;
         loop {
             self.skip_newlines();
+            // A block that is not closed: by the end of the rule, or by a clause keyword at
+            // the start of a line (unless an unclosed string or regex explains it).
+            let unclosed = |walker: &Self| {
+                (!walker.unclosed_literal_from(from)).then(|| {
+                    Diagnostic::new(
+                        Code::Syntax,
+                        open,
+                        format!("missing `}}` to close the `{head}` block started here"),
+                    )
+                })
+            };
             let Some(t) = self.peek() else {
-                if !self.unclosed_literal_from(from) {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::Syntax,
-                            open,
-                            format!("missing `}}` to close the `{head}` block started here"),
-                        )
-                        .with_label(self.end_span(), self.end_label()),
-                    );
+                if let Some(d) = unclosed(self) {
+                    diags.push(d.with_label(self.end_span(), self.end_label()));
                 }
                 return (out, last_end);
             };
@@ -420,14 +424,9 @@ impl Walker<'_> {
                 return (out, t.span.end);
             }
             if t.line_start && is_word(self.src, &t, &keywords::CLAUSE_KEYWORDS) {
-                if !self.unclosed_literal_from(from) {
+                if let Some(d) = unclosed(self) {
                     diags.push(
-                        Diagnostic::new(
-                            Code::Syntax,
-                            open,
-                            format!("missing `}}` to close the `{head}` block started here"),
-                        )
-                        .with_label(
+                        d.with_label(
                             t.span,
                             format!("`{}` starts a new part of the rule here", self.text(&t)),
                         )

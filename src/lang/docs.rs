@@ -14,11 +14,12 @@ use std::path::PathBuf;
 
 use super::actions::{self, ACTIONS};
 use super::codes::Code;
-use super::fields::{ValueType, CHANNELS, FIELDS, VIA};
+use super::fields::FIELDS;
 use super::keywords::RULE_KINDS;
 use super::operators::{Operator, OPERATOR_DOCS};
 use super::placeholders::PLACEHOLDERS;
 use super::time::{TimeWord, SINCE, UNTIL};
+use super::values::{Ranked, ValueType, CHANNELS, VIA};
 use super::Doc;
 
 fn path(relative: &str) -> PathBuf {
@@ -263,8 +264,8 @@ fn grammar_lists() -> Vec<(&'static str, String)> {
             .flat_map(|f| f.ty.words())
             .collect()
     };
-    let status = super::fields::Ranked::Status.names();
-    let priority = super::fields::Ranked::Priority.names();
+    let status = Ranked::Status.names();
+    let priority = Ranked::Priority.names();
     // Every other value word, once: the earlier lists (and `true`, `false`) win.
     let earlier: BTreeSet<&str> = status
         .iter()

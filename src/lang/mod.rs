@@ -3,7 +3,8 @@
 //! | module | its table |
 //! |---|---|
 //! | [`keywords`] | the kinds of rule and the clauses of a rule |
-//! | [`fields`] | condition fields: name, what each reads, its value type (hence its operators), whether it changes, its spec id |
+//! | [`fields`] | condition fields: name, what each reads, its value type, how it changes, its spec id |
+//! | [`values`] | value types: the operators each takes, how values are read, known words |
 //! | [`time`] | the anchors of `hours since` and the deadlines of `hours until` |
 //! | [`operators`] | condition operators |
 //! | [`actions`] | actions, and the field each `set` writes |
@@ -29,6 +30,7 @@ pub(crate) mod operators;
 pub(crate) mod placeholders;
 mod suggest;
 pub(crate) mod time;
+pub(crate) mod values;
 
 pub use actions::TextField;
 pub use codes::{Code, Severity};

@@ -4,7 +4,7 @@
 use super::{lower, suggest, Resolver};
 use crate::check::ir::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lang::{self, actions::Settable, fields::Ranked};
+use crate::lang::{self, actions::Settable, values::Ranked};
 use crate::model::{Priority, Satisfaction, Status, TicketType};
 use crate::syntax::ast::{self, ActionKind, FieldRef, NotifyTarget, Spanned, ValueKind};
 

@@ -5,8 +5,9 @@
 use super::{flatten, lower, suggest, Resolver};
 use crate::check::ir::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lang::fields::{self, CustomFamily, FieldDef, Reads, ValueType, ROLES};
+use crate::lang::fields::{self, CustomFamily, FieldDef, Reads, ROLES};
 use crate::lang::time::{self, TimeWord, SINCE, UNTIL};
+use crate::lang::values::ValueType;
 use crate::syntax::ast::{self, ConditionKind, FieldRef, Operator, Spanned, ValueKind};
 
 impl Resolver<'_> {

@@ -4,7 +4,7 @@
 use super::{flatten, lower, suggest, Resolver};
 use crate::check::ir::Lit;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lang::fields::ValueType;
+use crate::lang::values::ValueType;
 use crate::model::FieldValue;
 use crate::syntax::ast::{self, Operator, Spanned, ValueKind};
 

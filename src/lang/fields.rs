@@ -149,7 +149,8 @@ pub(crate) struct FieldDef {
     /// How its value changes: whether `changed …` applies, whether it describes the
     /// update.
     pub changes: Changes,
-    /// Where the language defines it: `dsl.md`, or a spec id (W…, S…).
+    /// Where the language defines it: `dsl.md`, `events.md` (a key of the ticket events),
+    /// or a spec id (W…, S…).
     #[cfg_attr(not(test), allow(dead_code))] // read by the docs tests (lang/docs.rs)
     pub spec: &'static str,
     /// Its row of the field table: the "type" column and an example condition.
@@ -568,7 +569,8 @@ mod tests {
 
     #[test]
     fn spec_ids_are_a_spec_section_or_ids() {
-        let id = regex::Regex::new(r"^(dsl\.md|[WSR][0-9]+(, [WSR][0-9]+)*)$").expect("re");
+        let id =
+            regex::Regex::new(r"^(dsl\.md|events\.md|[WSR][0-9]+(, [WSR][0-9]+)*)$").expect("re");
         for f in FIELDS {
             assert!(id.is_match(f.spec), "{}: {}", f.name, f.spec);
         }

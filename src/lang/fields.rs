@@ -40,6 +40,8 @@ pub enum Field {
     Public,
     /// Organization name (or id).
     Organization,
+    /// Organization id, as the host gives it (`organization.id` of events.md).
+    OrganizationId,
     /// Requester id.
     RequesterId,
     /// Requester name.
@@ -327,6 +329,17 @@ pub(crate) const FIELDS: &[FieldDef] = &[
         doc: Doc {
             text: "text: the organization's name (its id if it has no name)",
             example: "organization is \"Acme Corp\"",
+        },
+    },
+    FieldDef {
+        name: "organization.id",
+        reads: Reads::Field(Field::OrganizationId),
+        ty: ValueType::Text,
+        changes: Changes::Untracked,
+        spec: "events.md",
+        doc: Doc {
+            text: "text: the organization's id, even when it has a name",
+            example: "organization.id is \"360001\"",
         },
     },
     FieldDef {

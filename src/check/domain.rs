@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 
 use super::facts::{test_on_value, Known};
 use super::ir::{ChangeHow, Cmp, Cond, Field, Lit, Role, Since, Test, TextOp, Until};
+use crate::lang::fields;
+use crate::lang::values::{Ranked, ValueType};
 use crate::model::{Priority, Satisfaction, Status, TicketType};
 
 /// A small closed domain, solved by trying every value.
@@ -81,25 +83,27 @@ enum Hours {
     Until(Until, bool),
 }
 
+/// The value type of a field, from the catalogue.
+fn value_type(f: &Field) -> Option<ValueType> {
+    fields::of(f).map(|d| d.ty)
+}
+
+/// The closed domain of a field whose value type is an enum or a boolean.
 fn finite_field(f: &Field) -> Option<Finite> {
-    Some(match f {
-        Field::Status => Finite::Status,
-        Field::Priority => Finite::Priority,
-        Field::Type => Finite::Type,
-        Field::Satisfaction => Finite::Satisfaction,
-        Field::Public
-        | Field::RequesterOptedIn
-        | Field::MessageForwarded
-        | Field::MessageHasAttachments => Finite::Bool(f.clone()),
+    Some(match value_type(f)? {
+        ValueType::Ordered(r) | ValueType::Enum(r) => match r {
+            Ranked::Status => Finite::Status,
+            Ranked::Priority => Finite::Priority,
+            Ranked::TicketType => Finite::Type,
+            Ranked::Satisfaction => Finite::Satisfaction,
+        },
+        ValueType::Bool => Finite::Bool(f.clone()),
         _ => return None,
     })
 }
 
 fn is_custom(f: &Field) -> bool {
-    matches!(
-        f,
-        Field::Custom(_) | Field::RequesterField(_) | Field::OrganizationField(_)
-    )
+    value_type(f) == Some(ValueType::Custom)
 }
 
 fn keys(c: &Cond) -> Vec<Key> {
@@ -113,7 +117,7 @@ fn keys(c: &Cond) -> Vec<Key> {
         },
         Test::Present { field, .. } => match finite_field(field) {
             Some(d) => vec![Key::Finite(d)],
-            None if matches!(field, Field::Tags | Field::RequesterTags) => {
+            None if value_type(field) == Some(ValueType::Tags) => {
                 vec![Key::Tags(field.clone())]
             }
             None if is_custom(field) => {

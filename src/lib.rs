@@ -59,6 +59,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod guards;
 pub mod io;
+mod lang;
 pub mod model;
 pub mod outcome;
 pub mod redact;
@@ -68,6 +69,7 @@ pub mod syntax;
 pub mod testing;
 
 pub use check::{Checked, RuleSource};
+pub use diagnostic::Code;
 pub use engine::{CompileError, CompileOptions, Engine, MemoryStore, RuleSet, TicketStore};
 pub use model::{Account, Event, Ticket};
 pub use outcome::{AutomationRun, DeliveryReason, EventOutcome, Step, TicketOutcome};
@@ -78,7 +80,7 @@ pub use outcome::{AutomationRun, DeliveryReason, EventOutcome, Step, TicketOutco
 ///
 /// Returns the rule set and the check result (warnings and non-blocking findings), or
 /// [`CompileError::Rules`] with every finding when a rule is meaningless (`syntax`,
-/// `unknown-field`, … — [`check::RUN_BLOCKING_CODES`]), or [`CompileError::Account`] when
+/// `unknown-field`, … — [`Code::blocks_run`]), or [`CompileError::Account`] when
 /// a schedule or time zone of the account is unusable.
 pub fn compile(
     sources: &[RuleSource],

@@ -17,9 +17,6 @@ use std::path::Path;
 
 use fancy_regex::Regex;
 use serde_json::Value;
-use ticket_rules::check::resolve::{
-    CONDITION_FIELDS, PLACEHOLDERS, SETTABLE_FIELDS, SINCE_ANCHORS,
-};
 use ticket_rules::syntax::ast::{ConditionKind, FieldRef, RuleFile};
 use ticket_rules::syntax::parse;
 
@@ -28,6 +25,9 @@ const GRAMMAR_PATH: &str = concat!(
     "/editors/ticket-rules.tmLanguage.json"
 );
 const DSL_EXAMPLES: &str = include_str!("cases/dsl_examples.rules");
+/// The language's tables (generated from the language catalogue and checked against it
+/// by the tests of `src/lang/docs.rs`): the names every editor must highlight.
+const LANGUAGE_MD: &str = include_str!("../docs/language.md");
 
 // ------------------------------------------------------------------ the mini TextMate
 
@@ -375,6 +375,24 @@ fn grammar_json() -> Value {
 
 fn grammar() -> Grammar {
     Grammar::load(&grammar_json())
+}
+
+/// The first cell of each row of the `docs/language.md` table whose header starts with
+/// `| {first} |`, without its backticks.
+fn doc_names(first: &str) -> Vec<String> {
+    let header = format!("| {first} |");
+    let start = LANGUAGE_MD
+        .find(&format!("\n{header}"))
+        .unwrap_or_else(|| panic!("docs/language.md has a table `{header}`"));
+    LANGUAGE_MD[start + 1..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cell = l.trim_start_matches('|').split(" | ").next().unwrap_or("");
+            cell.trim().trim_matches('`').to_string()
+        })
+        .collect()
 }
 
 /// Every rule file the grammar is tested on: `rules/examples/*.rules`, the default rule
@@ -727,18 +745,48 @@ trigger "when all { then { }" {
 #[test]
 fn checker_names_are_highlighted() {
     let g = grammar();
+    // Bare field names (custom fields are `field "NAME"` and the like).
+    let fields: Vec<String> = doc_names("field")
+        .into_iter()
+        .filter(|f| !f.contains('"'))
+        .collect();
+    let anchors = doc_names("anchor");
+    // `set status V`, `set tags a, b`, … but not `set field "NAME" V`.
+    let settable: Vec<String> = doc_names("action")
+        .iter()
+        .filter_map(|a| a.strip_prefix("set "))
+        .filter_map(|a| a.split(' ').next())
+        .filter(|f| *f != "field")
+        .map(str::to_string)
+        .collect();
+    let placeholders: Vec<String> = doc_names("placeholder")
+        .iter()
+        .map(|p| {
+            p.trim_start_matches("{{")
+                .trim_end_matches("}}")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        fields.len() >= 25 && anchors.len() >= 10,
+        "{fields:?} {anchors:?}"
+    );
+    assert!(
+        settable.len() >= 10 && placeholders.len() >= 7,
+        "{settable:?}"
+    );
     let mut conditions = String::new();
-    for f in CONDITION_FIELDS {
+    for f in &fields {
         conditions.push_str(&format!("    {f} present\n"));
     }
-    for a in SINCE_ANCHORS {
+    for a in &anchors {
         conditions.push_str(&format!("    hours since {a} > 2\n"));
     }
     let mut actions = String::new();
-    for f in SETTABLE_FIELDS {
+    for f in &settable {
         actions.push_str(&format!("    set {f} x\n"));
     }
-    for p in PLACEHOLDERS {
+    for p in &placeholders {
         actions.push_str(&format!("    add note \"{{{{{p}}}}}\"\n"));
     }
     let src = format!(
@@ -781,11 +829,11 @@ fn checker_names_are_highlighted() {
             other => panic!("unexpected condition {other:?}"),
         }
     }
-    for f in SETTABLE_FIELDS {
+    for f in &settable {
         let s = src.find(&format!("set {f} x")).unwrap() + 4;
         assert_scoped("set", &src, &tokens, s, s + f.len(), "variable.other.field");
     }
-    for p in PLACEHOLDERS {
+    for p in &placeholders {
         let needle = format!("{{{{{p}}}}}");
         let s = src.find(&needle).unwrap();
         assert_scoped(

@@ -499,6 +499,18 @@ mod tests {
         }
     }
 
+    /// `FIELD OP LIT`, not negated.
+    fn cmp(field: Field, cmp: Cmp, lit: Lit) -> Cond {
+        cond(
+            Test::Cmp {
+                field,
+                cmp,
+                lits: vec![lit],
+            },
+            false,
+        )
+    }
+
     fn tags(include: bool, t: &[&str]) -> Test {
         Test::Tags {
             field: Field::Tags,
@@ -538,14 +550,7 @@ mod tests {
 
     #[test]
     fn s15_setting_priority_none_does_not_nullify_priority_is_none() {
-        let c = cond(
-            Test::Cmp {
-                field: Field::Priority,
-                cmp: Cmp::Eq,
-                lits: vec![Lit::Null],
-            },
-            false,
-        );
+        let c = cmp(Field::Priority, Cmp::Eq, Lit::Null);
         assert!(!nullified(
             std::slice::from_ref(&c),
             &[],
@@ -561,14 +566,7 @@ mod tests {
     #[test]
     fn s15_when_any_needs_every_condition_nullified() {
         let a = cond(tags(false, &["x"]), false);
-        let b = cond(
-            Test::Cmp {
-                field: Field::Priority,
-                cmp: Cmp::Lt,
-                lits: vec![Lit::Rank(Priority::High as u8)],
-            },
-            false,
-        );
+        let b = cmp(Field::Priority, Cmp::Lt, Lit::Rank(Priority::High as u8));
         let add_x = Act::AddTags(strs(&["x"]));
         assert!(!nullified(
             &[],
@@ -601,14 +599,7 @@ mod tests {
 
     #[test]
     fn s1_refusable_actions_are_unknown_when_certain() {
-        let c = cond(
-            Test::Cmp {
-                field: Field::Status,
-                cmp: Cmp::Eq,
-                lits: vec![Lit::Rank(Status::Open as u8)],
-            },
-            false,
-        );
+        let c = cmp(Field::Status, Cmp::Eq, Lit::Rank(Status::Open as u8));
         let solved = [Act::SetStatus(Status::Solved)];
         assert_eq!(
             eval_after(&c, &PostState::of(&solved, Mode::Certainly)),

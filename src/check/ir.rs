@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 
+pub use crate::lang::{Field, Placeholder, Role, Since, TextField, Until};
 use crate::model::{FieldValue, Priority, Satisfaction, Status, TicketType};
 use crate::redact::RedactOptions;
 use crate::syntax::ast::{RuleKind, Span};
@@ -102,65 +103,6 @@ pub enum Lit {
     Null,
 }
 
-/// A field a condition reads (or a `changed` operator compares with the baseline).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
-    /// Ordered status.
-    Status,
-    /// Ordered priority (or unset).
-    Priority,
-    /// Ticket type.
-    Type,
-    /// Creation channel.
-    Channel,
-    /// Subject.
-    Subject,
-    /// Ticket tags (a set).
-    Tags,
-    /// Group name.
-    Group,
-    /// Assignee.
-    Assignee,
-    /// Ticket form.
-    Form,
-    /// Brand.
-    Brand,
-    /// Schedule name.
-    Schedule,
-    /// Satisfaction state.
-    Satisfaction,
-    /// The ticket has public comments.
-    Public,
-    /// Organization name (or id).
-    Organization,
-    /// Requester id.
-    RequesterId,
-    /// Requester name.
-    RequesterName,
-    /// Requester email.
-    RequesterEmail,
-    /// Requester phone.
-    RequesterPhone,
-    /// Requester tags (a set).
-    RequesterTags,
-    /// Requester opted in (W11).
-    RequesterOptedIn,
-    /// Ticket custom field.
-    Custom(String),
-    /// Requester custom field.
-    RequesterField(String),
-    /// Organization custom field.
-    OrganizationField(String),
-    /// This update's comment text.
-    Comment,
-    /// The source of this update (`update.via`).
-    UpdateVia,
-    /// This update's message was forwarded (W14).
-    MessageForwarded,
-    /// This update's message has attachments (W14).
-    MessageHasAttachments,
-}
-
 /// Text operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextOp {
@@ -183,45 +125,6 @@ pub enum ChangeHow {
     To(Lit),
     /// `changed from V`
     From(Lit),
-}
-
-/// Anchors of `hours since` (S13).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    /// Creation.
-    Created,
-    /// Last update.
-    Updated,
-    /// Last requester update.
-    RequesterUpdate,
-    /// Last assignee update.
-    AssigneeUpdate,
-    /// Entered the status, true only while still in it.
-    Status(Status),
-    /// Last assignment.
-    Assigned,
-    /// The WhatsApp window anchor (W1).
-    LastEndUserMessage,
-}
-
-/// Deadlines of `hours until`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Until {
-    /// `due_at`.
-    Due,
-    /// `sla_breach_at`.
-    SlaBreach,
-}
-
-/// Who made the current update (`current_user`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The requester.
-    EndUser,
-    /// An agent (replies, macros, autoresponders, agent updates).
-    Agent,
-    /// The system, API, automations.
-    System,
 }
 
 /// What a condition tests.
@@ -410,40 +313,6 @@ pub enum Piece {
     Lit(String),
     /// A placeholder.
     Ph(Placeholder),
-}
-
-/// The known placeholders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Placeholder {
-    /// `{{ticket.id}}`
-    TicketId,
-    /// `{{ticket.subject}}`
-    TicketSubject,
-    /// `{{ticket.status}}`
-    TicketStatus,
-    /// `{{requester.name}}`
-    RequesterName,
-    /// `{{requester.first_name}}`
-    RequesterFirstName,
-    /// `{{assignee.name}}`
-    AssigneeName,
-    /// `{{ticket.fields.NAME}}`
-    TicketField(String),
-}
-
-/// Fields set to an optional text value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextField {
-    /// Group.
-    Group,
-    /// Assignee.
-    Assignee,
-    /// Schedule.
-    Schedule,
-    /// Form.
-    Form,
-    /// Brand.
-    Brand,
 }
 
 /// Who a notification goes to.

@@ -1,7 +1,7 @@
 //! Checking a rule set: parse every file, resolve names and types ([`resolve`]), and run
-//! the rule-set lints (`lints`). Everything found is returned as data
-//! ([`FileDiagnostic`]); nothing is printed here. Every code is listed in [`CODES`] and
-//! documented in `docs/diagnostics.md`.
+//! the rule-set lints (`lints`, one file per lint). Everything found is returned as data
+//! ([`FileDiagnostic`]); nothing is printed here. Every code is a [`Code`], documented in
+//! `docs/diagnostics.md`.
 
 mod domain;
 mod facts;
@@ -10,7 +10,7 @@ mod lints;
 pub mod resolve;
 pub(crate) mod value;
 
-use crate::diagnostic::{Diagnostic, Severity, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::model::Account;
 use crate::syntax;
 use ir::RuleIr;
@@ -44,68 +44,13 @@ pub struct Checked {
     pub diagnostics: Vec<FileDiagnostic>,
 }
 
-/// The codes that make a rule meaningless: `run` refuses to replay with any of them
-/// (events.md); every other finding is only a warning for `run`.
-pub const RUN_BLOCKING_CODES: &[&str] = &[
-    "syntax",
-    "unknown-field",
-    "invalid-value",
-    "invalid-operator",
-    "invalid-regex",
-    "unknown-placeholder",
-    "duplicate-rule",
-];
-
-/// A diagnostic code: its stable kebab-case name, its severity, and the part of the spec
-/// it enforces. `docs/diagnostics.md` has a section per code (a test keeps them in step).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Code {
-    /// The code as printed, e.g. `unknown-field`.
-    pub name: &'static str,
-    /// Its severity (`check` exits 3 on any error).
-    pub severity: Severity,
-    /// The spec ids or sections it implements, e.g. `S15`, `W10, W15`.
-    pub spec: &'static str,
-}
-
-const fn code(name: &'static str, severity: Severity, spec: &'static str) -> Code {
-    Code {
-        name,
-        severity,
-        spec,
-    }
-}
-
-/// Every code `check` can report, in the order of `docs/diagnostics.md`.
-pub const CODES: &[Code] = &[
-    code("syntax", Severity::Error, "dsl.md"),
-    code("unknown-field", Severity::Error, "dsl.md"),
-    code("invalid-value", Severity::Error, "dsl.md"),
-    code("invalid-operator", Severity::Error, "dsl.md"),
-    code("invalid-regex", Severity::Error, "dsl.md"),
-    code("unknown-placeholder", Severity::Error, "Placeholders"),
-    code("no-conditions", Severity::Error, "S3"),
-    code("duplicate-rule", Severity::Error, "S2"),
-    code("time-condition-in-any", Severity::Error, "S13"),
-    code("automation-not-nullified", Severity::Error, "S15"),
-    code("automation-sends-template", Severity::Error, "W10, W15"),
-    code("unknown-template", Severity::Error, "W9, W15"),
-    code("template-params", Severity::Error, "W9, W15"),
-    code("templates-not-checked", Severity::Warning, "W9"),
-    code("malformed-template-shorthand", Severity::Error, "W15"),
-    code("send-always-outside-window", Severity::Error, "W5"),
-    code("fires-on-every-update", Severity::Warning, "S8"),
-    code("exact-hours-may-miss", Severity::Warning, "S12"),
-    code("contradictory-conditions", Severity::Warning, "S3"),
-    code("shadowed-by-earlier-trigger", Severity::Warning, "S4, S5"),
-];
-
 impl Checked {
-    /// True if any finding has a code in [`RUN_BLOCKING_CODES`].
+    /// True if any finding makes its rule meaningless ([`Code::blocks_run`]): `run`
+    /// refuses to replay.
     pub fn blocks_run(&self) -> bool {
         self.diagnostics
             .iter()
-            .any(|d| d.diagnostic.is_error() && RUN_BLOCKING_CODES.contains(&d.diagnostic.code))
+            .any(|d| d.diagnostic.is_error() && d.diagnostic.code.blocks_run())
     }
 
     /// True if any finding is an error.
@@ -172,16 +117,15 @@ pub fn check(sources: &[RuleSource], account: Option<&Account>) -> Checked {
     if let (None, Some((file, span))) = (account, first_template) {
         diagnostics.push(FileDiagnostic {
             file,
-            diagnostic: Diagnostic::warning(
-                "templates-not-checked",
+            diagnostic: Diagnostic::new(
+                Code::TemplatesNotChecked,
                 span,
                 "no account given: template names, languages and parameters were not checked against the approved registry (W9)",
             )
             .with_help("pass `--account account.yaml` to check every template send"),
         });
     }
-    lints::duplicate_rules(&titles, &files, &mut diagnostics);
-    lints::lint(&rules, &files, &mut diagnostics);
+    lints::lint(&titles, &rules, &files, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.diagnostic.span.start));
     Checked {
         files,

@@ -166,7 +166,7 @@ pub fn json(checked: &Checked) -> String {
             end_line,
             end_column,
             severity: d.severity,
-            code: d.code,
+            code: d.code.name(),
             message: &d.message,
             help: d.help.as_deref(),
         };

@@ -1,20 +1,11 @@
-//! Diagnostics as plain data: a stable kebab-case code, a severity, a message in words,
-//! a primary span, labels and an optional help line. Rendering (human, JSON, GitHub
-//! annotations) lives in [`render`] and happens at the edge.
+//! Diagnostics as plain data: a [`Code`] (printed as a stable kebab-case name), a
+//! severity, a message in words, a primary span, labels and an optional help line.
+//! Rendering (human, JSON, GitHub annotations) lives in [`render`] and happens at the edge.
 
 pub mod render;
 
+pub use crate::lang::{Code, Severity};
 use crate::syntax::ast::Span;
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The rule set is rejected (`check` exits 3).
-    Error,
-    /// Reported; the rule set is still usable.
-    Warning,
-}
 
 /// A secondary span with a short message.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +19,10 @@ pub struct Label {
 /// One finding about one rule file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    /// Stable kebab-case code, e.g. `syntax`, `unknown-field` (events.md, issue #3 table).
-    pub code: &'static str,
-    /// Error or warning.
+    /// What kind of finding it is. It prints as its stable kebab-case name: `syntax`,
+    /// `unknown-field`, … (events.md).
+    pub code: Code,
+    /// The code's severity ([`Code::severity`]); `run` may print it as a warning.
     pub severity: Severity,
     /// What is wrong, in words (no card number in clear).
     pub message: String,
@@ -43,23 +35,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with `code` and `message` at `span`.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// A finding of `code` with `message` at `span`, with the code's severity.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: code.severity(),
             message: message.into(),
             span,
             labels: Vec::new(),
             help: None,
-        }
-    }
-
-    /// A warning with `code` and `message` at `span`.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, span, message)
         }
     }
 

@@ -11,6 +11,8 @@ use codespan_reporting::term::{self, Chars, Config};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity, SourceFile};
+#[cfg(test)]
+use crate::lang::Code;
 use crate::syntax::ast::Span;
 
 /// Renders diagnostics the way rustc does, without colours:
@@ -46,7 +48,7 @@ pub fn human(diags: &[Diagnostic], file: &SourceFile) -> String {
             Severity::Warning => CsSeverity::Warning,
         };
         let mut cs = CsDiagnostic::new(severity)
-            .with_code(d.code)
+            .with_code(d.code.name())
             .with_message(&d.message)
             .with_labels(labels);
         if let Some(help) = &d.help {
@@ -59,7 +61,7 @@ pub fn human(diags: &[Diagnostic], file: &SourceFile) -> String {
                 let (line, col) = file.line_col(d.span.start);
                 out.push_str(&format!(
                     "{}[{}]: {}\n  --> {}:{line}:{col}\n\n",
-                    severity_word(d.severity),
+                    d.severity.as_str(),
                     d.code,
                     d.message,
                     file.name
@@ -82,13 +84,6 @@ fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
     let start = fix(span.start);
     let end = fix(span.end).max(start);
     start..end
-}
-
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
 }
 
 /// One diagnostic as JSON; field order is the output's key order.
@@ -119,7 +114,7 @@ fn records<'a>(
             end_line,
             end_column,
             severity: d.severity,
-            code: d.code,
+            code: d.code.name(),
             message: &d.message,
             help: d.help.as_deref(),
         }
@@ -168,9 +163,9 @@ pub fn github(diags: &[Diagnostic], file: &SourceFile) -> String {
         }
         out.push_str(&format!(
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
-            severity_word(d.severity),
+            d.severity.as_str(),
             escape_property(&file.name),
-            escape_property(d.code),
+            escape_property(d.code.name()),
             escape_data(&message),
         ));
     }
@@ -194,7 +189,7 @@ mod tests {
     use super::*;
 
     fn diag(start: usize, end: usize, message: &str) -> Diagnostic {
-        Diagnostic::error("syntax", Span::new(start, end), message)
+        Diagnostic::new(Code::Syntax, Span::new(start, end), message)
     }
 
     #[test]
@@ -211,7 +206,7 @@ mod tests {
     #[test]
     fn github_warnings_use_the_warning_command() {
         let file = SourceFile::new("a.rules", "x");
-        let d = Diagnostic::warning("no-conditions", Span::new(0, 1), "m");
+        let d = Diagnostic::new(Code::FiresOnEveryUpdate, Span::new(0, 1), "m");
         assert!(github(&[d], &file).starts_with("::warning file=a.rules,line=1,col=1,"));
     }
 

@@ -90,6 +90,11 @@ fn get<'a>(f: &Field, t: &'a Ticket, u: &'a Update) -> Val<'a> {
                 .map_or(Val::Null, Val::Text),
             None => Val::Null,
         },
+        Field::OrganizationId => t
+            .organization
+            .as_ref()
+            .and_then(|o| o.id.as_deref())
+            .map_or(Val::Null, Val::Text),
         Field::RequesterId => opt_text(&t.requester.id),
         Field::RequesterName => opt_text(&t.requester.name),
         Field::RequesterEmail => opt_text(&t.requester.email),
@@ -386,6 +391,9 @@ pub(crate) fn trace(r: &RuleIr, t: &Ticket, u: &Update, rs: &RuleSet) -> RuleTra
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::RuleSource;
+    use crate::engine::CompileOptions;
+    use crate::model::{Account, Channel, Organization};
 
     #[test]
     fn s12_whole_hours_floor() {
@@ -395,5 +403,40 @@ mod tests {
         assert_eq!(whole_hours(solved, at("2026-11-24T11:00:00Z")), 1);
         assert_eq!(whole_hours(solved, at("2026-11-24T12:00:00Z")), 2);
         assert_eq!(whole_hours(at("2026-11-24T12:00:00Z"), solved), -3);
+    }
+
+    #[test]
+    fn organization_id_reads_the_id_even_when_the_organization_has_a_name() {
+        let now: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
+        let rule = "trigger \"Acme\" {\n  when all {\n    ticket is created\n    organization.id is \"360001\"\n  }\n  then {\n    add tags acme\n  }\n}\n";
+        let sources = [RuleSource {
+            name: "acme.rules".into(),
+            text: rule.into(),
+        }];
+        let (rs, checked) =
+            RuleSet::compile(&sources, Account::default(), CompileOptions::default()).unwrap();
+        assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+        let u = Update {
+            created: true,
+            via: "email".into(),
+            role: Role::EndUser,
+            comment: None,
+            message: None,
+            now,
+            baseline: None,
+            explain: false,
+        };
+        let mut t = Ticket::new("T-1", Channel::Email, now);
+        t.organization = Some(Organization {
+            id: Some("360001".into()),
+            name: Some("Acme Corp".into()),
+            fields: Default::default(),
+        });
+        assert_eq!(get(&Field::OrganizationId, &t, &u), Val::Text("360001"));
+        assert_eq!(get(&Field::Organization, &t, &u), Val::Text("Acme Corp"));
+        assert!(rule_matches(&rs.triggers[0], &t, &u, &rs));
+        t.organization = None;
+        assert_eq!(get(&Field::OrganizationId, &t, &u), Val::Null);
+        assert!(!rule_matches(&rs.triggers[0], &t, &u, &rs));
     }
 }

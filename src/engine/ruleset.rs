@@ -41,7 +41,7 @@ impl Default for CompileOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
     /// The rules have findings that make them meaningless
-    /// ([`check::RUN_BLOCKING_CODES`]); the [`Checked`] holds every finding.
+    /// ([`crate::Code::blocks_run`]); the [`Checked`] holds every finding.
     #[error("the rules have errors")]
     Rules(Box<Checked>),
     /// A schedule of the account could not be compiled.

@@ -4,6 +4,8 @@
 //! stored unescaped. Comments are kept (with their spans) so that the formatter can put
 //! them back in place. No pest type appears here.
 
+pub use crate::lang::{Operator, RuleKind};
+
 /// A half-open byte range `start..end` into a rule file's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {
@@ -45,28 +47,6 @@ pub struct Comment {
     pub span: Span,
     /// The text after `#`, without the line end.
     pub text: String,
-}
-
-/// The three kinds of rule (`trigger`, `automation`, `redaction`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RuleKind {
-    /// Event-driven, runs on every ticket create/update (S2–S10).
-    Trigger,
-    /// Time-based, runs hourly (S11–S17).
-    Automation,
-    /// Runs on incoming message text before any trigger (W13, redaction.md).
-    Redaction,
-}
-
-impl RuleKind {
-    /// The keyword as written in a rule file (`trigger`, `automation`, `redaction`).
-    pub fn keyword(self) -> &'static str {
-        match self {
-            RuleKind::Trigger => "trigger",
-            RuleKind::Automation => "automation",
-            RuleKind::Redaction => "redaction",
-        }
-    }
 }
 
 /// One rule: `KIND "TITLE" { when all {…} when any {…} [redact …] then {…} }`.
@@ -169,79 +149,6 @@ pub enum FieldRef {
     RequesterField(String),
     /// `organization.field "NAME"`.
     OrganizationField(String),
-}
-
-/// Condition operators (`dsl.md`, Conditions table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operator {
-    /// `is`
-    Is,
-    /// `is not`
-    IsNot,
-    /// `in [..]`
-    In,
-    /// `not in [..]`
-    NotIn,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `includes a, b` (at least one)
-    Includes,
-    /// `excludes a, b` (none)
-    Excludes,
-    /// `contains "text"` (case-insensitive substring)
-    Contains,
-    /// `not contains "text"`
-    NotContains,
-    /// `contains word "x"`
-    ContainsWord,
-    /// `matches /re/`
-    Matches,
-    /// `changed`
-    Changed,
-    /// `changed to V`
-    ChangedTo,
-    /// `changed from V`
-    ChangedFrom,
-    /// `not changed`
-    NotChanged,
-    /// `present`
-    Present,
-    /// `not present`
-    NotPresent,
-}
-
-impl Operator {
-    /// The operator as written in a rule file, e.g. `is not`, `contains word`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operator::Is => "is",
-            Operator::IsNot => "is not",
-            Operator::In => "in",
-            Operator::NotIn => "not in",
-            Operator::Lt => "<",
-            Operator::Le => "<=",
-            Operator::Gt => ">",
-            Operator::Ge => ">=",
-            Operator::Includes => "includes",
-            Operator::Excludes => "excludes",
-            Operator::Contains => "contains",
-            Operator::NotContains => "not contains",
-            Operator::ContainsWord => "contains word",
-            Operator::Matches => "matches",
-            Operator::Changed => "changed",
-            Operator::ChangedTo => "changed to",
-            Operator::ChangedFrom => "changed from",
-            Operator::NotChanged => "not changed",
-            Operator::Present => "present",
-            Operator::NotPresent => "not present",
-        }
-    }
 }
 
 /// A value as written, with its span.

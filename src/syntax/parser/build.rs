@@ -4,7 +4,7 @@
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{
     Action, ActionBlock, ActionKind, Condition, ConditionBlock, ConditionKind, FieldRef,
     NotifyTarget, Operator, RedactClause, Rule as RuleNode, RuleKind, Span, Spanned, Value,
@@ -49,7 +49,7 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let kind_pair = inner.next()?;
-        let kind = rule_kind(kind_pair.as_str())?;
+        let kind = RuleKind::from_keyword(kind_pair.as_str())?;
         let title_pair = inner.next()?;
         let title = self.title(title_pair);
         let mut asm = Assembler::new(kind, self.span(&kind_pair));
@@ -57,7 +57,9 @@ impl Builder {
             match p.as_rule() {
                 Rule::when_all | Rule::when_any => {
                     let quant = p.as_rule();
-                    let (head, block) = self.condition_block(p, diags);
+                    let (head, span, conditions) =
+                        self.block(p, Rule::condition, Builder::condition, diags);
+                    let block = ConditionBlock { conditions, span };
                     let clause = if quant == Rule::when_all {
                         Clause::All(Some(block))
                     } else {
@@ -66,8 +68,12 @@ impl Builder {
                     asm.add(clause, head, diags);
                 }
                 Rule::then_block => {
-                    let (head, block) = self.action_block(p, diags);
-                    asm.add(Clause::Then(Some(block)), head, diags);
+                    let (head, span, actions) = self.block(p, Rule::action, Builder::action, diags);
+                    asm.add(
+                        Clause::Then(Some(ActionBlock { actions, span })),
+                        head,
+                        diags,
+                    );
                 }
                 Rule::redact_clause => {
                     let head = self.first_child_span(&p);
@@ -118,42 +124,26 @@ impl Builder {
         Spanned { node: text, span }
     }
 
-    fn condition_block(
+    /// The items of a block pair (`when all|any { … }`, `then { … }`): those of grammar
+    /// rule `item`, built with `build`; a problem with an item goes to `diags`. Returns
+    /// the head span (see [`Self::head_span`]), the block's span and the items.
+    fn block<T>(
         &self,
         pair: Pair<'_, Rule>,
+        item: Rule,
+        build: fn(&Builder, Pair<'_, Rule>) -> Built<T>,
         diags: &mut Vec<Diagnostic>,
-    ) -> (Span, ConditionBlock) {
+    ) -> (Span, Span, Vec<T>) {
         let head = self.head_span(&pair);
         let span = self.span(&pair);
-        let mut conditions = Vec::new();
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::condition {
-                match self.condition(p) {
-                    Ok(c) => conditions.push(c),
-                    Err(d) => diags.push(d),
-                }
+        let mut items = Vec::new();
+        for p in pair.into_inner().filter(|p| p.as_rule() == item) {
+            match build(self, p) {
+                Ok(x) => items.push(x),
+                Err(d) => diags.push(d),
             }
         }
-        (head, ConditionBlock { conditions, span })
-    }
-
-    fn action_block(
-        &self,
-        pair: Pair<'_, Rule>,
-        diags: &mut Vec<Diagnostic>,
-    ) -> (Span, ActionBlock) {
-        let head = self.head_span(&pair);
-        let span = self.span(&pair);
-        let mut actions = Vec::new();
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::action {
-                match self.action(p) {
-                    Ok(a) => actions.push(a),
-                    Err(d) => diags.push(d),
-                }
-            }
-        }
-        (head, ActionBlock { actions, span })
+        (head, span, items)
     }
 
     /// A `condition` pair.
@@ -189,7 +179,7 @@ impl Builder {
             match p.as_rule() {
                 Rule::word => what = Some(self.spanned(&p, p.as_str().to_string())),
                 Rule::compare_operator => {
-                    let o = operator(p.as_str()).ok_or_else(|| internal(span))?;
+                    let o = Operator::parse(p.as_str()).ok_or_else(|| internal(span))?;
                     op = Some(self.spanned(&p, o));
                 }
                 Rule::hours => hours = Some(self.spanned(&p, self.int(&p)?)),
@@ -227,7 +217,7 @@ impl Builder {
             match p.as_rule() {
                 Rule::field_ref => field = Some(self.field_ref(p)?),
                 Rule::value_operator | Rule::bare_operator => {
-                    let o = operator(p.as_str()).ok_or_else(|| internal(span))?;
+                    let o = Operator::parse(p.as_str()).ok_or_else(|| internal(span))?;
                     op = Some(self.spanned(&p, o));
                 }
                 Rule::value => value = Some(self.value(p)?),
@@ -291,8 +281,8 @@ impl Builder {
 
     fn int(&self, pair: &Pair<'_, Rule>) -> Built<i64> {
         pair.as_str().parse::<i64>().map_err(|_| {
-            Diagnostic::error(
-                "syntax",
+            Diagnostic::new(
+                Code::Syntax,
                 self.span(pair),
                 "this number is too large (numbers must fit in 64 bits)",
             )
@@ -471,8 +461,8 @@ impl Builder {
 /// A diagnostic for a pair shape the grammar does not produce; it would mean the grammar
 /// and this builder disagree. Reported rather than panicking.
 fn internal(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        "syntax",
+    Diagnostic::new(
+        Code::Syntax,
         span,
         "the parser could not understand this (internal error; please report it)",
     )
@@ -499,43 +489,6 @@ fn inner_text<'i>(pair: &Pair<'i, Rule>) -> &'i str {
     pair.clone().into_inner().next().map_or("", |p| p.as_str())
 }
 
-pub(super) fn rule_kind(text: &str) -> Option<RuleKind> {
-    match text {
-        "trigger" => Some(RuleKind::Trigger),
-        "automation" => Some(RuleKind::Automation),
-        "redaction" => Some(RuleKind::Redaction),
-        _ => None,
-    }
-}
-
-/// An operator's text (with any run of blanks inside it) → [`Operator`].
-fn operator(text: &str) -> Option<Operator> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    Some(match words.as_slice() {
-        ["is"] => Operator::Is,
-        ["is", "not"] => Operator::IsNot,
-        ["in"] => Operator::In,
-        ["not", "in"] => Operator::NotIn,
-        ["<"] => Operator::Lt,
-        ["<="] => Operator::Le,
-        [">"] => Operator::Gt,
-        [">="] => Operator::Ge,
-        ["includes"] => Operator::Includes,
-        ["excludes"] => Operator::Excludes,
-        ["contains"] => Operator::Contains,
-        ["not", "contains"] => Operator::NotContains,
-        ["contains", "word"] => Operator::ContainsWord,
-        ["matches"] => Operator::Matches,
-        ["changed"] => Operator::Changed,
-        ["changed", "to"] => Operator::ChangedTo,
-        ["changed", "from"] => Operator::ChangedFrom,
-        ["not", "changed"] => Operator::NotChanged,
-        ["present"] => Operator::Present,
-        ["not", "present"] => Operator::NotPresent,
-        _ => return None,
-    })
-}
-
 /// The body of a `"…"` string → its value: `\"` → `"`, `\\` → `\`. Accepts a whole quoted
 /// string too (the quotes are dropped).
 pub(super) fn unescape_string(raw: &str) -> String {
@@ -543,42 +496,31 @@ pub(super) fn unescape_string(raw: &str) -> String {
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(raw);
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some(e @ ('"' | '\\')) => out.push(e),
-                Some(e) => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    unescape(raw, &['"', '\\'])
 }
 
 /// The body of a `/…/` regex → the pattern: `\/` → `/`; every other escape is kept for
 /// the regex engine.
 fn unescape_regex(raw: &str) -> String {
+    unescape(raw, &['/'])
+}
+
+/// `raw` with `\c` → `c` for each `c` of `escaped`; every other backslash is kept.
+fn unescape(raw: &str, escaped: &[char]) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('/') => out.push('/'),
-                Some(e) => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                None => out.push('\\'),
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(e) if escaped.contains(&e) => out.push(e),
+            Some(e) => {
+                out.push('\\');
+                out.push(e);
+            }
+            None => out.push('\\'),
         }
     }
     out
@@ -632,8 +574,8 @@ impl Assembler {
     pub fn add(&mut self, clause: Clause, head: Span, diags: &mut Vec<Diagnostic>) {
         if let (Some((then_head, _)), false) = (&self.then, matches!(clause, Clause::Then(_))) {
             diags.push(
-                Diagnostic::error(
-                    "syntax",
+                Diagnostic::new(
+                    Code::Syntax,
                     head,
                     format!(
                         "this {} comes after the `then` block, which must be last",
@@ -647,8 +589,8 @@ impl Assembler {
         if let Clause::Redact(_) = clause {
             if self.kind != RuleKind::Redaction {
                 diags.push(
-                    Diagnostic::error(
-                        "syntax",
+                    Diagnostic::new(
+                        Code::Syntax,
                         head,
                         format!(
                             "a `redact` clause belongs only in a `redaction` rule, not in a `{}`",
@@ -669,13 +611,17 @@ impl Assembler {
         };
         if !fresh {
             diags.push(
-                Diagnostic::error("syntax", head, format!("a rule may have only one {name}"))
-                    .with_label(slot_head, format!("the first {name} is here"))
-                    .with_help(if name.starts_with("`when") {
-                        "put all these conditions in one block"
-                    } else {
-                        "merge the two into one"
-                    }),
+                Diagnostic::new(
+                    Code::Syntax,
+                    head,
+                    format!("a rule may have only one {name}"),
+                )
+                .with_label(slot_head, format!("the first {name} is here"))
+                .with_help(if name.starts_with("`when") {
+                    "put all these conditions in one block"
+                } else {
+                    "merge the two into one"
+                }),
             );
         }
     }
@@ -692,8 +638,8 @@ impl Assembler {
         let title = title?;
         if check_redact && self.kind == RuleKind::Redaction && self.redact.is_none() {
             diags.push(
-                Diagnostic::error(
-                    "syntax",
+                Diagnostic::new(
+                    Code::Syntax,
                     title.span,
                     "a `redaction` rule needs a `redact` clause",
                 )
@@ -738,12 +684,5 @@ mod tests {
     #[test]
     fn regexes_unescape_only_slashes() {
         assert_eq!(unescape_regex(r"a\/b\d\\"), r"a/b\d\\");
-    }
-
-    #[test]
-    fn operators_read_with_any_inner_blanks() {
-        assert_eq!(operator("is \t not"), Some(Operator::IsNot));
-        assert_eq!(operator("contains  word"), Some(Operator::ContainsWord));
-        assert_eq!(operator("equals"), None);
     }
 }

@@ -7,7 +7,10 @@
 //! strings and regexes, unknown escapes). It agrees with the grammar on what is a
 //! string, a regex and a comment, which is all that matters for brace matching.
 
-use crate::diagnostic::Diagnostic;
+use std::iter::Peekable;
+use std::str::CharIndices;
+
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::{Comment, Span};
 
 /// What a token is.
@@ -64,6 +67,36 @@ fn is_newline_start(c: char) -> bool {
     c == '\n' || c == '\r'
 }
 
+/// Consumes the rest of a string or regex literal (its opening delimiter consumed) up to
+/// `close` or the end of the line; a backslash takes the next character with it. In a
+/// string (`close` is `"`) the only escapes are `\"` and `\\`: `escape(at, c)` is called
+/// for any other. Returns whether the literal was closed.
+fn literal(
+    chars: &mut Peekable<CharIndices<'_>>,
+    close: char,
+    mut escape: impl FnMut(Span, char),
+) -> bool {
+    while let Some(&(i, c)) = chars.peek() {
+        if is_newline_start(c) {
+            return false;
+        }
+        chars.next();
+        if c == close {
+            return true;
+        }
+        if c != '\\' {
+            continue;
+        }
+        if let Some(&(j, e)) = chars.peek().filter(|&&(_, e)| !is_newline_start(e)) {
+            chars.next();
+            if close == '"' && !matches!(e, '"' | '\\') {
+                escape(Span::new(i, j + e.len_utf8()), e);
+            }
+        }
+    }
+    false
+}
+
 /// Splits `src` into tokens. Never fails: anything unexpected becomes an `Other` token or
 /// a lexical error.
 pub(super) fn lex(src: &str) -> Lexed {
@@ -111,40 +144,20 @@ pub(super) fn lex(src: &str) -> Lexed {
             }
             '"' => {
                 chars.next();
-                let mut closed = false;
-                while let Some(&(i, c)) = chars.peek() {
-                    if is_newline_start(c) {
-                        break;
-                    }
-                    chars.next();
-                    if c == '"' {
-                        closed = true;
-                        break;
-                    }
-                    if c == '\\' {
-                        match chars.peek() {
-                            Some(&(_, '"' | '\\')) => {
-                                chars.next();
-                            }
-                            Some(&(j, e)) if !is_newline_start(e) => {
-                                chars.next();
-                                out.errors.push(
-                                    Diagnostic::error(
-                                        "syntax",
-                                        Span::new(i, j + e.len_utf8()),
-                                        format!("unknown escape `\\{e}` in a string"),
-                                    )
-                                    .with_help("the only escapes are `\\\"` and `\\\\`"),
-                                );
-                            }
-                            _ => {}
-                        }
-                    }
-                }
+                let closed = literal(&mut chars, '"', |at, e| {
+                    out.errors.push(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            at,
+                            format!("unknown escape `\\{e}` in a string"),
+                        )
+                        .with_help("the only escapes are `\\\"` and `\\\\`"),
+                    );
+                });
                 let end = chars.peek().map_or(src.len(), |&(i, _)| i);
                 if !closed {
                     out.errors.push(
-                        Diagnostic::error("syntax", Span::new(start, end), "unterminated string")
+                        Diagnostic::new(Code::Syntax, Span::new(start, end), "unterminated string")
                             .with_help("close the string with `\"` on the line where it starts"),
                     );
                 }
@@ -152,28 +165,12 @@ pub(super) fn lex(src: &str) -> Lexed {
             }
             '/' => {
                 chars.next();
-                let mut closed = false;
-                while let Some(&(_, c)) = chars.peek() {
-                    if is_newline_start(c) {
-                        break;
-                    }
-                    chars.next();
-                    if c == '/' {
-                        closed = true;
-                        break;
-                    }
-                    if c == '\\' {
-                        if let Some(&(_, e)) = chars.peek() {
-                            if !is_newline_start(e) {
-                                chars.next();
-                            }
-                        }
-                    }
-                }
+                // Every escape goes to the regex engine as written.
+                let closed = literal(&mut chars, '/', |_, _| {});
                 let end = chars.peek().map_or(src.len(), |&(i, _)| i);
                 if !closed {
                     out.errors.push(
-                        Diagnostic::error("syntax", Span::new(start, end), "unterminated regex")
+                        Diagnostic::new(Code::Syntax, Span::new(start, end), "unterminated regex")
                             .with_help(
                                 "end the regex with `/` on the same line; write `\\/` for a slash inside it",
                             ),

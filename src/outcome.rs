@@ -30,7 +30,8 @@ pub enum LineStatus {
     Ok,
     /// Not applied; `error` says why.
     Rejected,
-    /// An event id seen before: not applied again.
+    /// Not applied again: an event id seen before, or a WhatsApp line whose every
+    /// message and status was applied before (see [`EventOutcome::duplicate_items`]).
     Duplicate,
 }
 
@@ -43,6 +44,12 @@ pub struct EventOutcome {
     pub at: Option<Timestamp>,
     /// ok / rejected / duplicate.
     pub status: LineStatus,
+    /// The WhatsApp items of the line that were applied before and so were not applied
+    /// again (output key `duplicate_items`, only when not empty): a message as its wamid,
+    /// a status as `wamid:status`, in body order. On an `ok` line the other items were
+    /// applied; on a `duplicate` line none was. Empty for native events other than a
+    /// `message.received` with a `wamid`, and for an identical retry (caught by its key).
+    pub duplicate_items: Vec<String>,
     /// One record per ticket the event concerned, in ticket creation order. Empty for
     /// rejected lines, clock events and statuses for unknown messages.
     pub tickets: Vec<TicketOutcome>,
@@ -66,6 +73,7 @@ impl EventOutcome {
             event,
             at,
             status: LineStatus::Rejected,
+            duplicate_items: Vec::new(),
             tickets: Vec::new(),
             warnings: Vec::new(),
             error: Some(error),

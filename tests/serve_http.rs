@@ -717,6 +717,157 @@ async fn healthz_and_metrics() {
     s.stop().await;
 }
 
+/// Stops `s` without deleting its directory and starts a server on the same files (rules,
+/// account, database).
+async fn restart(mut s: TestServer) -> TestServer {
+    if let Some(stop) = s.stop.take() {
+        let _ = stop.send(());
+    }
+    s.task.take().unwrap().await.unwrap().unwrap();
+    let dir = s.dir.clone();
+    let options = ServeOptions {
+        rules: vec![dir.join("test.rules")],
+        account: Some(dir.join("account.yaml")),
+        db: dir.join("state.db"),
+        clock: ClockMode::Manual,
+        ..ServeOptions::default()
+    };
+    let (server, _) = Server::open(options).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(server.run(listener, async {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        base,
+        dir,
+        stop: Some(stop),
+        task: Some(task),
+        client: Client::builder(TokioExecutor::new()).build_http(),
+        token: None,
+    }
+}
+
+/// A webhook body from Maya holding these messages (wamid, unix time, text).
+fn maya_says(messages: &[(&str, i64, &str)]) -> String {
+    let messages: Vec<Value> = messages
+        .iter()
+        .map(|(id, ts, text)| {
+            serde_json::json!({"from": "15550100001", "id": id, "timestamp": ts.to_string(),
+                "type": "text", "text": {"body": text}})
+        })
+        .collect();
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+            "contacts": [{"profile": {"name": "Maya Torres"}, "wa_id": "15550100001"}],
+            "messages": messages}}]}]})
+    .to_string()
+}
+
+/// Issue 8, item 5: WhatsApp sends a message again inside a differently batched body
+/// (another message beside it) after the server restarted: the message is not applied
+/// again and its auto-reply is delivered once; the new message is applied; a retry of
+/// the same bytes still gets the stored answer.
+#[tokio::test]
+async fn rebatched_webhook_message_after_a_restart_is_not_applied_or_answered_twice() {
+    let s = start().await;
+    let refund_rules = format!(
+        "{RULES}\ntrigger \"Auto-reply to refund requests\" {{\n  when all {{\n    current_user is end_user\n    comment contains word \"refund\"\n  }}\n  then {{\n    send message \"We got your refund request.\"\n  }}\n}}\n"
+    );
+    std::fs::write(s.dir.join("test.rules"), refund_rules).unwrap();
+    let r = s.post("/v1/rules/reload", "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let auto = "trigger:Auto-reply to refund requests";
+    let path = "/webhooks/whatsapp";
+    let signed = |body: &str| sign(body, "s3cret");
+    let first = maya_says(&[("wamid.A", 1795510800, "I want a refund")]);
+    let r = s
+        .call(
+            Method::POST,
+            path,
+            &[("x-hub-signature-256", signed(&first).as_str())],
+            first.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()[0]["fired"],
+        serde_json::json!(["trigger:Tag new WhatsApp tickets", auto])
+    );
+
+    let s = restart(s).await;
+    let rebatched = maya_says(&[
+        ("wamid.A", 1795510800, "I want a refund"),
+        ("wamid.B", 1795511400, "any news?"),
+    ]);
+    let sig = signed(&rebatched);
+    let r = s
+        .call(
+            Method::POST,
+            path,
+            &[("x-hub-signature-256", sig.as_str())],
+            rebatched.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.headers["x-replayed"], "0");
+    let line = &r.json()[0];
+    assert_eq!(line["status"], "ok", "{line}");
+    assert_eq!(line["duplicate_items"], serde_json::json!(["wamid.A"]));
+    assert_eq!(line["fired"], serde_json::json!([]), "{line}");
+    assert_eq!(line["messages"], serde_json::json!([]), "{line}");
+    // WhatsApp retries that very delivery: the stored answer, nothing applied.
+    let again = s
+        .call(
+            Method::POST,
+            path,
+            &[("x-hub-signature-256", sig.as_str())],
+            rebatched,
+        )
+        .await;
+    assert_eq!(again.headers["x-replayed"], "1");
+    assert_eq!(again.body, r.body);
+    // Both messages again, in another order and through /v1/events: a duplicate line.
+    let swapped = maya_says(&[
+        ("wamid.B", 1795511400, "any news?"),
+        ("wamid.A", 1795510800, "I want a refund"),
+    ]);
+    let d = s.post("/v1/events", &swapped).await;
+    assert_eq!(d.json()[0]["status"], "duplicate", "{}", d.body);
+    assert_eq!(
+        d.json()[0]["duplicate_items"],
+        serde_json::json!(["wamid.B", "wamid.A"])
+    );
+
+    // The stored state and audit: each message once, one auto-reply delivered.
+    let s = restart(s).await;
+    let t = s.get("/v1/tickets/wa:15550100001").await.json();
+    let comments: Vec<&str> = t["ticket"]["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["author"] == "end_user")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(comments, ["wamid.A", "wamid.B"]);
+    let audit = s.get("/v1/tickets/wa:15550100001/audit").await.json();
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        2,
+        "the duplicate line is not audited: {audit}"
+    );
+    let replies: Vec<&Value> = entries
+        .iter()
+        .flat_map(|e| e["outcome"]["messages"].as_array().unwrap())
+        .filter(|m| m["source"] == auto)
+        .collect();
+    assert_eq!(replies.len(), 1, "{audit}");
+    assert_eq!(replies[0]["delivery"], "delivered");
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn state_survives_a_restart_on_the_same_database() {
     let s = start().await;

@@ -1,6 +1,7 @@
 //! Applying one input event to its ticket(s): validation against S1, then creation,
 //! end-user messages, agent replies, updates and WhatsApp statuses, each as one [`Work`]
-//! update with its trigger cycle (S2–S10).
+//! update with its trigger cycle (S2–S10); before that, the per-item duplicate check of
+//! WhatsApp messages and statuses ([`SeenItems`]).
 //!
 //! Invariant: an event is validated before anything changes, so a rejected event
 //! ([`Rejection`]) leaves the store as it was; every ticket an event changes is stored
@@ -18,7 +19,7 @@ use crate::model::{
 
 use super::eval::Update;
 use super::outcome::{Delivery, DeliveryReason, EventOutcome, LineStatus, TicketOutcome};
-use super::store::{SentMessage, TicketStore};
+use super::store::{message_key, status_key, SentMessage, TicketStore};
 use super::update::{IdScheme, Work};
 use super::{merge_record, Engine};
 
@@ -53,6 +54,67 @@ pub(crate) enum Rejection {
     /// A change that leaves the ticket solved without an assignee (S1).
     #[error("ticket `{0}` cannot be solved without an assignee (S1)")]
     SolvedWithoutAssignee(String),
+}
+
+/// The WhatsApp items of an event applied by [`Engine::apply`]: each item's key
+/// ([`message_key`], [`status_key`]) with the ticket it concerned, to be remembered once
+/// the line is `ok`.
+pub(super) type AppliedItems = Vec<(String, Option<String>)>;
+
+/// What the per-item duplicate check ([`Engine::drop_seen_items`]) found.
+#[derive(Debug, Default)]
+pub(super) struct SeenItems {
+    /// The items dropped because they were applied before (or came earlier in the same
+    /// body), as named in `duplicate_items`: a message's wamid, a status's `wamid:status`.
+    pub(super) names: Vec<String>,
+    /// No item is new: the line is a duplicate.
+    pub(super) all: bool,
+    /// The ticket the first duplicate concerned, for a duplicate line's `ticket`.
+    pub(super) ticket: Option<String>,
+}
+
+impl SeenItems {
+    /// The outcome of a line none of whose items is new.
+    pub(super) fn duplicate_line(self, event: &Event) -> EventOutcome {
+        let warning = match &event.kind {
+            EventKind::Webhook(_) => {
+                "every message and status of this webhook body was already applied; not applied again"
+                    .to_string()
+            }
+            _ => format!(
+                "WhatsApp message `{}` was already applied; not applied again",
+                self.names.first().map_or("", String::as_str)
+            ),
+        };
+        EventOutcome {
+            event: Some(event.id.clone()),
+            at: Some(event.at),
+            status: LineStatus::Duplicate,
+            duplicate_items: self.names,
+            tickets: Vec::new(),
+            warnings: vec![warning],
+            error: None,
+            ticket_hint: self.ticket,
+        }
+    }
+}
+
+/// A WhatsApp item's key; `None` for a message without a wamid (it cannot be told apart
+/// from another one: only its whole line is checked, by the event key).
+fn item_key(item: &WebhookItem) -> Option<String> {
+    match item {
+        WebhookItem::Message(m) => m.wamid.as_deref().map(message_key),
+        WebhookItem::Status(s) => Some(status_key(&s.wamid, &s.status)),
+    }
+}
+
+/// A WhatsApp item's name in `duplicate_items`: a message's wamid, a status's
+/// `wamid:status`.
+fn item_name(item: &WebhookItem) -> String {
+    match item {
+        WebhookItem::Message(m) => m.wamid.clone().unwrap_or_default(),
+        WebhookItem::Status(s) => format!("{}:{}", s.wamid, s.status),
+    }
 }
 
 fn via_for(by: Actor, channel: &Channel) -> (String, Role) {
@@ -124,20 +186,72 @@ impl<S: TicketStore> Engine<S> {
         }
     }
 
+    /// The per-item duplicate check: drops from a webhook batch every message (by wamid)
+    /// and status (by wamid and status word) applied before, or repeated earlier in the
+    /// same body, however the earlier one was batched; a native `message.received` whose
+    /// `wamid` was applied before is a duplicate as a whole. Messages without a wamid are
+    /// kept. Other events are left alone.
+    pub(super) fn drop_seen_items(&self, event: &mut Event) -> SeenItems {
+        let mut seen = SeenItems::default();
+        match &mut event.kind {
+            EventKind::Webhook(batch) => {
+                let mut keys = std::collections::HashSet::new();
+                batch.items.retain(|item| {
+                    let Some(key) = item_key(item) else {
+                        return true;
+                    };
+                    let before = self.store.seen_item(&key);
+                    if before.is_none() && keys.insert(key) {
+                        return true;
+                    }
+                    if seen.names.is_empty() {
+                        seen.ticket = before.flatten();
+                    }
+                    seen.names.push(item_name(item));
+                    false
+                });
+                seen.all = batch.items.is_empty();
+            }
+            EventKind::MessageReceived(m) => {
+                if let Some(w) = &m.wamid {
+                    if let Some(t) = self.store.seen_item(&message_key(w)) {
+                        seen.names.push(w.clone());
+                        seen.ticket = t;
+                        seen.all = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        seen
+    }
+
     fn existing(&self, id: &str) -> Result<&Ticket, Rejection> {
         self.store
             .get(id)
             .ok_or_else(|| Rejection::UnknownTicket(id.to_string()))
     }
 
-    /// Applies a validated event: the outcome of its line.
-    pub(super) fn apply(&mut self, event: &Event) -> Result<EventOutcome, Rejection> {
+    /// Applies a validated event: the outcome of its line, and the WhatsApp items it
+    /// applied (webhook messages with a wamid and statuses; a native `message.received`
+    /// with a `wamid`) with the ticket each concerned.
+    pub(super) fn apply(
+        &mut self,
+        event: &Event,
+    ) -> Result<(EventOutcome, AppliedItems), Rejection> {
         let mut counter = 0;
         let mut tickets = Vec::new();
         let mut warnings = Vec::new();
+        let mut items = AppliedItems::new();
         match &event.kind {
             EventKind::TicketCreated(nt) => tickets.push(self.create(event, nt, &mut counter)),
-            EventKind::MessageReceived(m) => tickets.push(self.message(event, m, &mut counter)?),
+            EventKind::MessageReceived(m) => {
+                let o = self.message(event, m, &mut counter)?;
+                if let Some(w) = &m.wamid {
+                    items.push((message_key(w), Some(o.ticket.clone())));
+                }
+                tickets.push(o);
+            }
             EventKind::AgentReply(r) => tickets.push(self.reply(event, r, &mut counter)?),
             EventKind::TicketUpdated {
                 ticket,
@@ -165,32 +279,46 @@ impl<S: TicketStore> Engine<S> {
             EventKind::Webhook(batch) => {
                 warnings.extend(batch.skipped.iter().cloned());
                 for item in &batch.items {
-                    match item {
+                    let ticket = match item {
                         WebhookItem::Message(m) => {
                             let o = self.message(event, m, &mut counter)?;
+                            let ticket = o.ticket.clone();
                             merge_record(&mut tickets, o);
+                            Some(ticket)
                         }
                         WebhookItem::Status(s) => match self.status(s) {
-                            Some(o) => merge_record(&mut tickets, o),
-                            None => warnings.push(format!(
-                                "status `{}` for unknown message `{}`; nothing to update",
-                                s.status, s.wamid
-                            )),
+                            Some(o) => {
+                                let ticket = o.ticket.clone();
+                                merge_record(&mut tickets, o);
+                                Some(ticket)
+                            }
+                            None => {
+                                warnings.push(format!(
+                                    "status `{}` for unknown message `{}`; nothing to update",
+                                    s.status, s.wamid
+                                ));
+                                None
+                            }
                         },
+                    };
+                    if let Some(key) = item_key(item) {
+                        items.push((key, ticket));
                     }
                 }
                 tickets.sort_by_key(|o| self.store.position(&o.ticket).unwrap_or(usize::MAX));
             }
         }
-        Ok(EventOutcome {
+        let outcome = EventOutcome {
             event: Some(event.id.clone()),
             at: Some(event.at),
             status: LineStatus::Ok,
+            duplicate_items: Vec::new(),
             tickets,
             warnings,
             error: None,
             ticket_hint: None,
-        })
+        };
+        Ok((outcome, items))
     }
 
     fn update_ctx(

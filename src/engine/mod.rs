@@ -99,13 +99,20 @@ impl<S: TicketStore> Engine<S> {
     /// Applies one event: duplicate check, validation, the automation runs due before it
     /// (S18), then the event itself. A rejected or duplicate event changes nothing and
     /// does not move the clock.
-    pub fn process(&mut self, event: Event) -> Step {
+    ///
+    /// Duplicates are found twice over: by the event's key ([`event_key`]: an identical
+    /// retry), then item by item for WhatsApp (a message by its wamid, a status by wamid
+    /// and status word), however the item was batched before. The items applied before
+    /// are left out and named in [`EventOutcome::duplicate_items`]; when none is left
+    /// the line is `duplicate`.
+    pub fn process(&mut self, mut event: Event) -> Step {
         let key = dedup_key(&event);
         if let Some(t) = self.store.seen(&key) {
             let mut o = EventOutcome {
                 event: Some(event.id.clone()),
                 at: Some(event.at),
                 status: LineStatus::Duplicate,
+                duplicate_items: Vec::new(),
                 tickets: Vec::new(),
                 warnings: vec![format!(
                     "event `{}` was already applied; not applied again",
@@ -118,6 +125,13 @@ impl<S: TicketStore> Engine<S> {
             return Step {
                 runs: Vec::new(),
                 outcome: o,
+            };
+        }
+        let seen_items = self.drop_seen_items(&mut event);
+        if seen_items.all {
+            return Step {
+                runs: Vec::new(),
+                outcome: seen_items.duplicate_line(&event),
             };
         }
         if let Err(e) = self.validate(&event) {
@@ -143,7 +157,17 @@ impl<S: TicketStore> Engine<S> {
             _ => self.advance_to(event.at),
         };
         let mut outcome = match self.apply(&event) {
-            Ok(o) => o,
+            Ok((o, items)) => {
+                let first = o.tickets.first().map(|t| t.ticket.clone());
+                self.store.mark_seen(key, first);
+                for (item, ticket) in items {
+                    self.store.mark_item_seen(item, ticket);
+                }
+                EventOutcome {
+                    duplicate_items: seen_items.names,
+                    ..o
+                }
+            }
             Err(e) => EventOutcome::rejected(
                 Some(event.id.clone()),
                 Some(event.at),
@@ -151,10 +175,6 @@ impl<S: TicketStore> Engine<S> {
                 e.to_string(),
             ),
         };
-        if outcome.status == LineStatus::Ok {
-            let first = outcome.tickets.first().map(|t| t.ticket.clone());
-            self.store.mark_seen(key, first);
-        }
         warnings.append(&mut outcome.warnings);
         outcome.warnings = warnings;
         Step { runs, outcome }
@@ -213,7 +233,9 @@ fn schedule_for<S: TicketStore>(rules: &RuleSet, store: &S) -> Schedule {
 /// The key under which an event counts as seen. Native events: their id. A webhook body:
 /// every item, because WhatsApp reports several statuses (`sent`, `delivered`, `read`)
 /// for one message id, and each is a new event although the line's `event` (the first
-/// item's id, events.md) is the same.
+/// item's id, events.md) is the same. This key catches an identical retry; the items of
+/// a body are also checked one by one (`Engine::drop_seen_items`), so an item sent again
+/// in another batch is not applied twice.
 fn dedup_key(e: &Event) -> String {
     match &e.kind {
         EventKind::Webhook(batch) => {

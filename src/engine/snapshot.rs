@@ -111,6 +111,10 @@ impl TicketStore for SnapshotStore {
         None
     }
     fn mark_seen(&mut self, _key: String, _ticket: Option<String>) {}
+    fn seen_item(&self, _key: &str) -> Option<Option<String>> {
+        None
+    }
+    fn mark_item_seen(&mut self, _key: String, _ticket: Option<String>) {}
     fn sent(&self, wamid: &str) -> Option<&SentMessage> {
         self.sent_index.get(wamid).map(|&i| &self.sent[i].1)
     }
@@ -179,7 +183,10 @@ pub fn advance(
 /// for a native event its id (`line:N` when the input had none); for a WhatsApp webhook
 /// body `webhook|ITEM|ITEM…` with every message's wamid and every status's
 /// `wamid:status`, because WhatsApp reports several statuses for one message and each is
-/// a new event (events.md). Hosts use it as the idempotency key of an event.
+/// a new event (events.md). Hosts use it as the idempotency key of an event. Behind it,
+/// a stateful engine also checks each WhatsApp message (by wamid) and status (by wamid
+/// and status word) on its own, so an item sent again in another batch is not applied
+/// twice (`duplicate_items`, docs/events.md); [`apply`] remembers nothing.
 pub fn event_key(event: &Event) -> String {
     dedup_key(event)
 }

@@ -22,8 +22,9 @@ pub struct SentMessage {
     pub message: Message,
 }
 
-/// Everything the [`Engine`](super::Engine) keeps between events: tickets, the event ids
-/// already applied, outbound messages by WhatsApp id, and the replay clock.
+/// Everything the [`Engine`](super::Engine) keeps between events: tickets, the event keys
+/// already applied, the WhatsApp items already applied (by [`message_key`] and
+/// [`status_key`]), outbound messages by WhatsApp id, and the replay clock.
 ///
 /// Tickets are kept in creation order; automations walk them in that order (S11). A
 /// durable implementation (a database) makes each event's writes atomic by wrapping
@@ -51,6 +52,12 @@ pub trait TicketStore {
     fn seen(&self, key: &str) -> Option<Option<String>>;
     /// Remembers an applied event key with the ticket of its first record.
     fn mark_seen(&mut self, key: String, ticket: Option<String>);
+    /// For a WhatsApp item applied before (a [`message_key`] or [`status_key`]):
+    /// `Some(the ticket it concerned, if any)`. A namespace of its own: an event key
+    /// never answers here.
+    fn seen_item(&self, key: &str) -> Option<Option<String>>;
+    /// Remembers an applied WhatsApp item with the ticket it concerned.
+    fn mark_item_seen(&mut self, key: String, ticket: Option<String>);
     /// The outbound message with this WhatsApp id.
     fn sent(&self, wamid: &str) -> Option<&SentMessage>;
     /// Remembers (or updates) an outbound message by its WhatsApp id.
@@ -61,6 +68,20 @@ pub trait TicketStore {
     fn set_clock(&mut self, at: Timestamp);
 }
 
+/// The key under which a WhatsApp message counts as applied: `msg:` and its wamid,
+/// however the message was batched (a webhook body, or a native `message.received` with
+/// a `wamid`).
+pub fn message_key(wamid: &str) -> String {
+    format!("msg:{wamid}")
+}
+
+/// The key under which a WhatsApp status item counts as applied: `status:`, the status
+/// word (`delivered`, `read`, `failed`…: letters and `_`, no `:`), `:` and the wamid of
+/// the outbound message it reports on. Each status of one message is an item of its own.
+pub fn status_key(wamid: &str, status: &str) -> String {
+    format!("status:{status}:{wamid}")
+}
+
 /// An in-memory [`TicketStore`]: a vector in creation order plus id and phone indexes.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
@@ -68,6 +89,7 @@ pub struct MemoryStore {
     by_id: HashMap<String, usize>,
     by_phone: HashMap<String, Vec<usize>>,
     seen: HashMap<String, Option<String>>,
+    items: HashMap<String, Option<String>>,
     sent: HashMap<String, SentMessage>,
     clock: Option<Timestamp>,
 }
@@ -148,6 +170,14 @@ impl TicketStore for MemoryStore {
 
     fn mark_seen(&mut self, key: String, ticket: Option<String>) {
         self.seen.insert(key, ticket);
+    }
+
+    fn seen_item(&self, key: &str) -> Option<Option<String>> {
+        self.items.get(key).cloned()
+    }
+
+    fn mark_item_seen(&mut self, key: String, ticket: Option<String>) {
+        self.items.insert(key, ticket);
     }
 
     fn sent(&self, wamid: &str) -> Option<&SentMessage> {

@@ -148,6 +148,8 @@ struct SingleLine<'a> {
     ticket: Option<&'a str>,
     at: Option<String>,
     status: LineStatus,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    duplicate_items: &'a [String],
     redactions: usize,
     fired: &'a [String],
     changes: Vec<ChangeJson<'a>>,
@@ -168,13 +170,17 @@ struct MultiLine<'a> {
     ticket: Option<&'a str>,
     at: Option<String>,
     status: LineStatus,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    duplicate_items: &'a [String],
     tickets: Vec<RecordJson<'a>>,
 }
 
 /// The JSON line for an input line's outcome (no trailing newline, not yet scrubbed).
 ///
 /// One ticket (or none): the record's keys at top level. Several tickets: a `tickets`
-/// array; warnings about the line itself are then given with the first ticket.
+/// array; warnings about the line itself are then given with the first ticket. After
+/// `status`, `duplicate_items` names the WhatsApp items applied before, only when there
+/// are any (docs/events.md).
 pub fn event_json(line: usize, o: &EventOutcome) -> String {
     event_json_with(line, o, false)
 }
@@ -200,6 +206,7 @@ pub fn event_json_with(line: usize, o: &EventOutcome, explain: bool) -> String {
             ticket: None,
             at,
             status: o.status,
+            duplicate_items: &o.duplicate_items,
             tickets,
         })
     } else {
@@ -218,6 +225,7 @@ pub fn event_json_with(line: usize, o: &EventOutcome, explain: bool) -> String {
             ticket,
             at,
             status: o.status,
+            duplicate_items: &o.duplicate_items,
             redactions: rec.redactions,
             fired: &rec.fired,
             changes: rec.changes.iter().map(ChangeJson::from).collect(),
@@ -244,6 +252,7 @@ pub fn run_json_with(run: &AutomationRun, explain: bool) -> String {
         ticket: None,
         at: Some(run.at.to_string()),
         status: LineStatus::Ok,
+        duplicate_items: &[],
         tickets: run
             .tickets
             .iter()
@@ -535,6 +544,12 @@ pub fn event_pretty(line: usize, o: &EventOutcome) -> String {
     }
     for w in &o.warnings {
         s.push_str(&format!("    warning  {}\n", sc(w)));
+    }
+    if !o.duplicate_items.is_empty() {
+        s.push_str(&format!(
+            "    duplicate {} (applied before; not applied again)\n",
+            sc(&o.duplicate_items.join(", "))
+        ));
     }
     if o.tickets.len() > 1 {
         for t in &o.tickets {

@@ -7,7 +7,7 @@
 //! stored outcome, and commits before it answers. A crash before the commit loses the
 //! whole request (the host retries it); a crash after it loses nothing.
 //!
-//! Schema version 1 (`PRAGMA user_version`):
+//! Schema version 2 (`PRAGMA user_version`):
 //!
 //! | table | rows |
 //! |---|---|
@@ -17,6 +17,7 @@
 //! | `audit(seq, event, kind, json)` | every outcome line in the order it happened |
 //! | `audit_tickets(ticket, seq)` | which audit entries concern which ticket |
 //! | `outcomes(key, first_seq, last_seq, applied, ticket)` | per event key: its lines in the audit (the runs before it, then its own line), for idempotent retries; `applied` rows are the engine's "seen" keys, with the ticket of the first record |
+//! | `seen_items(key, ticket)` | the WhatsApp messages and statuses applied ([`message_key`], [`status_key`]), with the ticket each concerned: the engine's per-item duplicate check, whatever the batching (version 2) |
 //!
 //! Writes per event are kept few (the throughput target is 20,000 events/s): the answer
 //! to a retry is read back from the audit instead of being stored twice, and the
@@ -30,18 +31,25 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::codec::{SentJson, TicketJson};
+use crate::engine::store::{message_key, status_key};
 use crate::engine::{MemoryStore, SentMessage, TicketStore};
 use crate::model::Ticket;
 
-/// The migrations, in order; `user_version` N means the first N have run.
-const MIGRATIONS: &[&str] = &[r#"
+/// The migrations, in order; `user_version` N means the first N have run. Migration 2
+/// is followed by [`backfill_seen_items`] in the same transaction.
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tickets (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
 CREATE TABLE sent (wamid TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, event TEXT, kind TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE outcomes (key TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, applied INTEGER NOT NULL, ticket TEXT);
 CREATE TABLE audit_tickets (ticket TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (ticket, seq)) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+CREATE TABLE seen_items (key TEXT PRIMARY KEY, ticket TEXT) WITHOUT ROWID;
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -89,10 +97,54 @@ fn migrate(conn: &Connection) -> Result<(), DbError> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
+        if i == 1 {
+            backfill_seen_items(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Migration 2: the WhatsApp items of the webhook lines applied under schema 1, read
+/// back from their event keys (`webhook|ITEM|ITEM…`, [`crate::engine::event_key`]), so a
+/// message applied before the upgrade is still a duplicate after it. An item ending in
+/// `:word` (letters and `_`) is a status `wamid:status`, any other a message wamid;
+/// each gets the ticket of its line's first record.
+fn backfill_seen_items(tx: &Transaction<'_>) -> Result<(), DbError> {
+    let mut rows = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT key, ticket FROM outcomes WHERE applied = 1 AND substr(key, 1, 8) = 'webhook|'",
+        )?;
+        let mut q = stmt.query([])?;
+        while let Some(row) = q.next()? {
+            rows.push((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?));
+        }
+    }
+    let mut put = tx.prepare("INSERT OR IGNORE INTO seen_items (key, ticket) VALUES (?1, ?2)")?;
+    for (key, ticket) in &rows {
+        for item in key["webhook|".len()..].split('|') {
+            put.execute(params![legacy_item_key(item), ticket])?;
+        }
+    }
+    Ok(())
+}
+
+/// The per-item key of one item of a schema-1 webhook event key (see
+/// [`backfill_seen_items`]).
+fn legacy_item_key(item: &str) -> String {
+    match item.rsplit_once(':') {
+        Some((wamid, status))
+            if !wamid.is_empty()
+                && !status.is_empty()
+                && status.len() <= 32
+                && status.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+        {
+            status_key(wamid, status)
+        }
+        _ => message_key(item),
+    }
 }
 
 /// Runs `PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own every 200 ms, so
@@ -150,11 +202,13 @@ pub struct SqliteStore {
     dirty: Vec<String>,
     dirty_set: HashSet<String>,
     sent: Vec<String>,
+    items: Vec<String>,
     clock_dirty: bool,
 }
 
 impl SqliteStore {
-    /// Loads every ticket (in creation order), seen key, sent message and the clock.
+    /// Loads every ticket (in creation order), seen key, seen WhatsApp item, sent message
+    /// and the clock.
     ///
     /// # Errors
     /// [`DbError`] on a database error or a row that does not decode (naming the table
@@ -175,6 +229,11 @@ impl SqliteStore {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             mem.mark_seen(row.get(0)?, row.get(1)?);
+        }
+        let mut stmt = conn.prepare("SELECT key, ticket FROM seen_items")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            mem.mark_item_seen(row.get(0)?, row.get(1)?);
         }
         let mut stmt = conn.prepare("SELECT wamid, json FROM sent")?;
         let mut rows = stmt.query([])?;
@@ -211,7 +270,10 @@ impl SqliteStore {
 
     /// True when writes are waiting for [`SqliteStore::flush`].
     pub fn has_pending(&self) -> bool {
-        !self.dirty.is_empty() || !self.sent.is_empty() || self.clock_dirty
+        !self.dirty.is_empty()
+            || !self.sent.is_empty()
+            || !self.items.is_empty()
+            || self.clock_dirty
     }
 
     /// Drops the pending writes (after a failed transaction the server reloads instead).
@@ -219,6 +281,7 @@ impl SqliteStore {
         self.dirty.clear();
         self.dirty_set.clear();
         self.sent.clear();
+        self.items.clear();
         self.clock_dirty = false;
     }
 
@@ -253,6 +316,15 @@ impl SqliteStore {
                     sent.execute(params![w, json])?;
                 }
             }
+            let mut item = tx.prepare_cached(
+                "INSERT INTO seen_items (key, ticket) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET ticket = excluded.ticket",
+            )?;
+            for k in &self.items {
+                if let Some(t) = self.mem.seen_item(k) {
+                    item.execute(params![k, t])?;
+                }
+            }
             if self.clock_dirty {
                 if let Some(c) = self.mem.clock() {
                     tx.prepare_cached(
@@ -268,6 +340,7 @@ impl SqliteStore {
             Ok(()) => {
                 self.dirty_set.clear();
                 self.sent.clear();
+                self.items.clear();
                 self.clock_dirty = false;
                 Ok(())
             }
@@ -318,6 +391,17 @@ impl TicketStore for SqliteStore {
     /// ([`store_outcome`]) in the same transaction.
     fn mark_seen(&mut self, key: String, ticket: Option<String>) {
         self.mem.mark_seen(key, ticket);
+    }
+
+    fn seen_item(&self, key: &str) -> Option<Option<String>> {
+        self.mem.seen_item(key)
+    }
+
+    /// Kept in memory and written to `seen_items` by [`SqliteStore::flush`], in the
+    /// transaction of the request that applied the item.
+    fn mark_item_seen(&mut self, key: String, ticket: Option<String>) {
+        self.items.push(key.clone());
+        self.mem.mark_item_seen(key, ticket);
     }
 
     fn sent(&self, wamid: &str) -> Option<&SentMessage> {
@@ -525,6 +609,91 @@ mod tests {
         );
         assert_eq!(stored_outcome(&tx, "e3").unwrap(), None);
         assert_eq!(back.clock(), Some(at));
+    }
+
+    #[test]
+    fn rebatched_whatsapp_items_stay_seen_after_a_reload() {
+        let t = temp_db("items");
+        let p = t.path();
+        let mut c = open(&p).unwrap();
+        let mut s = SqliteStore::load(&c).unwrap();
+        s.mark_item_seen(message_key("wamid.A"), Some("wa:1".into()));
+        s.mark_item_seen(status_key("wamid.OUT", "read"), None);
+        assert!(s.has_pending());
+        let tx = c.transaction().unwrap();
+        s.flush(&tx).unwrap();
+        tx.commit().unwrap();
+        assert!(!s.has_pending());
+        // Not committed: lost with its transaction.
+        s.mark_item_seen(message_key("wamid.B"), Some("wa:1".into()));
+        let tx = c.transaction().unwrap();
+        s.flush(&tx).unwrap();
+        drop(tx);
+        let back = SqliteStore::load(&c).unwrap();
+        assert_eq!(back.seen_item("msg:wamid.A"), Some(Some("wa:1".into())));
+        assert_eq!(back.seen_item("status:read:wamid.OUT"), Some(None));
+        assert_eq!(back.seen_item("msg:wamid.B"), None);
+        // A separate namespace: an event id spelled like an item key is not an item.
+        assert_eq!(back.seen("msg:wamid.A"), None);
+    }
+
+    /// A database of schema 1 knew applied webhook items only inside their event keys:
+    /// the upgrade reads them back, so a message applied before it stays a duplicate.
+    #[test]
+    fn rebatched_whatsapp_items_applied_before_the_upgrade_are_still_seen() {
+        let t = temp_db("upgrade");
+        let p = t.path();
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        for (key, applied) in [
+            ("webhook|wamid.A|wamid.OUT:delivered|wamid.OUT:read", true),
+            ("webhook|wamid.R", false),
+            ("e1", true),
+        ] {
+            c.execute(
+                "INSERT INTO outcomes (key, first_seq, last_seq, applied, ticket) VALUES (?1, 1, 1, ?2, 'wa:1')",
+                params![key, applied],
+            )
+            .unwrap();
+        }
+        drop(c);
+        let c = open(&p).unwrap();
+        let s = SqliteStore::load(&c).unwrap();
+        let mut keys: Vec<String> = c
+            .prepare("SELECT key FROM seen_items ORDER BY key")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "msg:wamid.A",
+                "status:delivered:wamid.OUT",
+                "status:read:wamid.OUT"
+            ]
+        );
+        assert_eq!(s.seen_item("msg:wamid.A"), Some(Some("wa:1".into())));
+        assert_eq!(
+            s.seen_item("msg:wamid.R"),
+            None,
+            "rejected lines applied nothing"
+        );
+    }
+
+    #[test]
+    fn legacy_item_keys_tell_statuses_from_messages() {
+        assert_eq!(legacy_item_key("wamid.HBgL=="), "msg:wamid.HBgL==");
+        assert_eq!(legacy_item_key("wamid.X:failed"), "status:failed:wamid.X");
+        assert_eq!(
+            legacy_item_key("h:0a1b2c3d4e5f6071"),
+            "msg:h:0a1b2c3d4e5f6071"
+        );
+        assert_eq!(legacy_item_key(":read"), "msg::read");
+        assert_eq!(legacy_item_key("wamid.X:"), "msg:wamid.X:");
     }
 
     #[test]

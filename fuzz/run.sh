@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes the targets of fuzz/targets.rs long, with AFL (coverage-guided), on stable Rust.
 #
-#   fuzz/run.sh TARGET [SECONDS]   one target (default 600 s of fuzzing)
-#   fuzz/run.sh all [SECONDS]      every target in turn, SECONDS each
+#   fuzz/run.sh TARGET [SECONDS]   one target, SECONDS of CPU time (default 600)
+#   fuzz/run.sh all [SECONDS]      every target in turn, SECONDS of CPU time each
 #   fuzz/run.sh list               the target names
 #
 # Installs cargo-bolero (which carries AFL) when missing, builds the targets once with
 # coverage instrumentation (fuzz/target/afl, `--profile fuzz`: optimised, with overflow
-# checks and debug assertions), then runs AFL on one core for SECONDS, at low priority.
+# checks and debug assertions), then runs AFL on one core, at low priority, until AFL and
+# the target have used SECONDS of CPU time (at most 4 x SECONDS of wall time).
 # AFL's state is kept in fuzz/target/state/TARGET/ (a later run starts from its queue). New crashes and hangs are copied to
 # fuzz/__fuzz__/TARGET/crashes/, which `cargo test` replays: commit them (minimised)
 # as regression seeds. The CPU time, executions and findings of each run are appended
@@ -55,6 +56,23 @@ export AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHE
 bolero=(cargo bolero test --engine afl --sanitizer NONE --target-dir target/afl
     --engine-args=-mnone --engine-args=-t5000)
 
+# CPU seconds used so far by a process and all its live descendants (with the children
+# they have already reaped), from /proc/PID/stat: utime + stime + cutime + cstime.
+tree_cpu() {
+    local ticks=0 pid
+    local pids=("$1")
+    local i=0
+    while [ $i -lt ${#pids[@]} ]; do
+        pid=${pids[$i]}
+        i=$((i + 1))
+        if [ -r "/proc/$pid/stat" ]; then
+            ticks=$((ticks + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        fi
+        for c in $(pgrep -P "$pid" 2>/dev/null); do pids+=("$c"); done
+    done
+    echo $((ticks / $(getconf CLK_TCK)))
+}
+
 mkdir -p logs
 [ -f logs/runs.tsv ] || printf 'date\ttarget\tseconds\tcpu_s\texecs\tpaths\tcrashes\thangs\n' >logs/runs.tsv
 
@@ -80,9 +98,19 @@ for t in "${selected[@]}"; do
     }
     rm -rf "$state"
     echo "== $t: fuzzing for $seconds s" >&2
+    # SECONDS is CPU time (AFL and the target together), so that runs on a busy machine
+    # are comparable; the wall clock is capped at 4 times that.
     /usr/bin/time -f '%U %S' -o "logs/$t.time" \
-        timeout -s INT "$seconds" nice -n 10 "${bolero[@]}" "$t" --corpus-dir "$seeds" \
-        >"logs/$t.log" 2>&1 || true
+        timeout -s INT "$((seconds * 4))" nice -n 10 "${bolero[@]}" "$t" --corpus-dir "$seeds" \
+        >"logs/$t.log" 2>&1 &
+    runner=$!
+    while kill -0 "$runner" 2>/dev/null; do
+        sleep 5
+        # `timeout` passes SIGINT on to AFL, which stops cleanly and writes its stats.
+        [ "$(tree_cpu "$runner")" -lt "$seconds" ] \
+            || kill -INT "$(pgrep -P "$runner")" 2>/dev/null || true
+    done
+    wait "$runner" || true
     read -r user sys <"logs/$t.time" || { user=0; sys=0; }
     stat() { sed -n "s/^$1 *: *//p" "$state/fuzzer_stats" 2>/dev/null | head -1; }
     execs=$(stat execs_done) paths=$(stat paths_total)

@@ -32,8 +32,12 @@ pub const MAX_SPAN_DAYS: i64 = 31;
 /// are cut at a character boundary): keeps every execution short.
 pub const MAX_INPUT: usize = 64 * 1024;
 
-/// Every target: its name (as given to `fuzz/run.sh` and the corpus folders) and function.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target: its name (as given to `fuzz/run.sh` and its corpus folder
+/// `fuzz/__fuzz__/NAME/`) and its function.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: &[Target] = &[
     ("rules", rules),
     ("event_line", event_line),
     ("account", account),

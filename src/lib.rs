@@ -57,6 +57,8 @@
 pub mod check;
 pub mod diagnostic;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod guards;
 pub mod io;
 mod lang;

@@ -32,7 +32,7 @@
 mod codec;
 mod core;
 mod db;
-mod decode;
+pub(crate) mod decode;
 mod http;
 pub mod log;
 mod metrics;

@@ -67,41 +67,49 @@ fn next_digit(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
 
 /// The stretches starting at the group at byte `at` (up to the candidate's end
 /// `end`) that are printed like a card and are cards by R2–R4, R9 and R5/R8 at their
-/// edges, shortest first, each passed to `each` until it returns `false`.
+/// edges, shortest first, each passed to `each` until it returns `false`. Returns the
+/// end of the group at `at`.
 fn card_stretches(
     text: &str,
     at: usize,
     end: usize,
     opts: &RedactOptions,
     mut each: impl FnMut(&Candidate) -> bool,
-) {
+) -> usize {
     let bytes = text.as_bytes();
     let mut stretch = Candidate::new(at);
-    let mut group = Some(at);
-    while let Some(g) = group {
-        let g_end = run_end(bytes, g);
-        steps::add(g_end - g);
-        if stretch.count + (g_end - g) > MAX_DIGITS || !may_grow(&stretch.groups[..stretch.ngroups])
-        {
-            return;
-        }
-        stretch.take_run(bytes, g);
+    let first_end = stretch.take_run(bytes, at);
+    steps::add(first_end - at);
+    if stretch.count != 4 && !(MIN_DIGITS..=MAX_DIGITS).contains(&stretch.count) {
+        return first_end; // no stretch printed like a card begins with such a group
+    }
+    let mut group_end = first_end;
+    while stretch.count <= MAX_DIGITS {
+        let groups = &stretch.groups[..stretch.ngroups];
         if stretch.count >= MIN_DIGITS
-            && printed_like_a_card(&stretch.groups[..stretch.ngroups])
+            && printed_like_a_card(groups)
             && digits_are_card(&stretch, opts)
             && edges_allow(text, &stretch, opts)
             && !each(&stretch)
         {
-            return;
+            break;
         }
-        group = next_digit(bytes, g_end, end);
+        if !may_grow(groups) {
+            break;
+        }
+        let Some(next) = next_digit(bytes, group_end, end) else {
+            break;
+        };
+        group_end = stretch.take_run(bytes, next);
+        steps::add(group_end - next);
     }
+    first_end
 }
 
 /// Does a card stretch start at the group at byte `at`?
 fn card_starts_at(text: &str, at: usize, end: usize, opts: &RedactOptions) -> bool {
     let mut found = false;
-    card_stretches(text, at, end, opts, |_| {
+    let _ = card_stretches(text, at, end, opts, |_| {
         found = true;
         false
     });
@@ -178,7 +186,7 @@ pub(super) fn mask_inside(
     let mut card_ends: u64 = 0;
     while let Some(s) = start {
         let may_begin = prev_group != 4 || card_ends & 1 == 1;
-        card_stretches(text, s, cand.end, opts, |stretch| {
+        let first_end = card_stretches(text, s, cand.end, opts, |stretch| {
             if fits_run_of_fours(text, stretch, cand.end, opts, may_begin) {
                 found += 1;
                 output.start();
@@ -198,7 +206,6 @@ pub(super) fn mask_inside(
             }
             true
         });
-        let first_end = run_end(bytes, s);
         let digits = first_end - s;
         start_idx += digits;
         card_ends = u32::try_from(digits)

@@ -6,7 +6,7 @@
 //!   date found is set aside as a barrier;
 //! - otherwise a maximal candidate is grown (R1): digit runs joined by at most five
 //!   separator characters;
-//! - a candidate is judged cheapest test first: length (R2), issuer (R4), Luhn (R3),
+//! - a candidate is judged cheapest test first: length (R2), Luhn (R3), issuer (R4),
 //!   groupings (R9), what precedes it (R5), URL context (R5), word boundaries (R8);
 //! - a candidate of more than 12 digits in several groups that is not a card, not left
 //!   alone by R5 and not glued to a letter before it is searched for cards made of its
@@ -139,6 +139,9 @@ pub(super) struct Candidate {
     pub(super) groups: [u8; MAX_DIGITS],
     /// Number of groups recorded (at most `MAX_DIGITS`).
     pub(super) ngroups: usize,
+    /// Some group could begin a stretch printed like a card: it has four digits, or
+    /// 12 to 19 ([`super::inside`]).
+    pub(super) has_card_start: bool,
 }
 
 impl Candidate {
@@ -150,6 +153,7 @@ impl Candidate {
             digits: [0; MAX_DIGITS],
             groups: [0; MAX_DIGITS],
             ngroups: 0,
+            has_card_start: false,
         }
     }
 
@@ -167,8 +171,10 @@ impl Candidate {
             self.count += 1;
             j += 1;
         }
+        let len = j - from;
+        self.has_card_start |= len == 4 || (MIN_DIGITS..=MAX_DIGITS).contains(&len);
         if self.ngroups < MAX_DIGITS {
-            self.groups[self.ngroups] = u8::try_from(j - from).unwrap_or(u8::MAX);
+            self.groups[self.ngroups] = u8::try_from(len).unwrap_or(u8::MAX);
             self.ngroups += 1;
         }
         self.end = j;
@@ -289,6 +295,7 @@ pub(super) fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {
             count += 1;
         } else if cand.count > MIN_DIGITS
             && cand.ngroups > 1
+            && cand.has_card_start
             && !after_letter(bytes, cand.start)
             && !r5_excluded(text, cand.start, &mut url)
         {
@@ -336,12 +343,12 @@ pub(super) fn digits_are_card(cand: &Candidate, opts: &RedactOptions) -> bool {
         return false; // R2
     }
     let digits = &cand.digits[..cand.count];
+    if !issuers::luhn_valid(digits) {
+        return false; // R3 (before R4: cheaper, and rejects nine numbers in ten)
+    }
     let Some(issuer) = issuers::find(digits) else {
         return false; // R4
     };
-    if !issuers::luhn_valid(digits) {
-        return false; // R3
-    }
     !opts.groupings || issuer.accepts_groups(&cand.groups[..cand.ngroups]) // R9
 }
 

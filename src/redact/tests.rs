@@ -810,6 +810,12 @@ fn r1_inside_clean_digit_dense_text_is_borrowed() {
 #[test]
 fn r1_inside_work_is_linear_in_the_input_length() {
     const MB: usize = 1 << 20;
+    // Groups of four before one huge group: each start reaching it reads it.
+    let huge = format!("{}{}", "4111 ".repeat(5), "1".repeat(MB));
+    inside::steps::take();
+    let _ = redact(&huge, &RedactOptions::default());
+    let steps = inside::steps::take();
+    assert!(steps <= 16 * huge.len(), "{steps} digits read");
     for unit in [
         "1 ",
         "12 ",

@@ -3,12 +3,17 @@
 //! Everything here works on digit *values* (`0..=9`, not ASCII bytes), most significant
 //! first, as collected by the scanner.
 
-/// A prefix range: the first `width` digits, read as a number, lie in `lo..=hi`.
+/// Digits of a number read to test its prefix: no prefix is longer.
+const HEAD: usize = 6;
+
+/// A prefix range: the first digits, as many as `lo` has, read as a number, lie in
+/// `lo..=hi`.
 #[derive(Debug, Clone, Copy)]
 struct Prefix {
     lo: u32,
     hi: u32,
-    width: usize,
+    /// `10^(HEAD - width)`: divides a number's [`head`] down to its prefix.
+    div: u32,
 }
 
 /// A single prefix (`lo == hi`); its width is its number of decimal digits.
@@ -16,7 +21,8 @@ const fn one(value: u32) -> Prefix {
     range(value, value)
 }
 
-/// A prefix range `lo..=hi`; both ends have the same number of decimal digits.
+/// A prefix range `lo..=hi`; both ends have the same number of decimal digits, at most
+/// [`HEAD`] (checked when the table is compiled).
 const fn range(lo: u32, hi: u32) -> Prefix {
     let mut width = 1;
     let mut v = lo / 10;
@@ -24,18 +30,26 @@ const fn range(lo: u32, hi: u32) -> Prefix {
         width += 1;
         v /= 10;
     }
-    Prefix { lo, hi, width }
+    assert!(width <= HEAD, "a prefix has at most HEAD digits");
+    let mut div = 1;
+    while width < HEAD {
+        div *= 10;
+        width += 1;
+    }
+    Prefix { lo, hi, div }
+}
+
+/// The first [`HEAD`] digit values of `digits` read as a number, or `None` when there
+/// are fewer (no issuer has such short numbers).
+fn head(digits: &[u8]) -> Option<u32> {
+    let first = digits.get(..HEAD)?;
+    Some(first.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d)))
 }
 
 impl Prefix {
-    fn matches(&self, digits: &[u8]) -> bool {
-        if digits.len() < self.width {
-            return false;
-        }
-        let value = digits[..self.width]
-            .iter()
-            .fold(0u32, |acc, &d| acc * 10 + u32::from(d));
-        (self.lo..=self.hi).contains(&value)
+    /// Does the prefix of a number whose [`head`] is `head` lie in `lo..=hi`?
+    fn matches(&self, head: u32) -> bool {
+        (self.lo..=self.hi).contains(&(head / self.div))
     }
 }
 
@@ -55,10 +69,16 @@ pub(crate) struct Issuer {
 }
 
 impl Issuer {
+    /// Do a number's length and [`head`] match this row?
+    fn matches_head(&self, len: usize, head: u32) -> bool {
+        self.lengths.contains(&len)
+            && self.prefixes.iter().any(|p| p.matches(head))
+            && !self.excluded.iter().any(|p| p.matches(head))
+    }
+
+    #[cfg(test)]
     fn matches(&self, digits: &[u8]) -> bool {
-        self.lengths.contains(&digits.len())
-            && self.prefixes.iter().any(|p| p.matches(digits))
-            && !self.excluded.iter().any(|p| p.matches(digits))
+        head(digits).is_some_and(|h| self.matches_head(digits.len(), h))
     }
 
     /// R9: do the digit groups (sizes, in order) begin with one of this issuer's
@@ -220,29 +240,30 @@ pub(crate) static ISSUERS: &[Issuer] = &[
 /// R4: the first issuer (in table order) whose prefix and length match `digits`
 /// (digit values, most significant first), or `None`.
 pub(crate) fn find(digits: &[u8]) -> Option<&'static Issuer> {
-    ISSUERS.iter().find(|i| i.matches(digits))
+    let head = head(digits)?;
+    ISSUERS.iter().find(|i| i.matches_head(digits.len(), head))
 }
 
 /// R3: does `digits` (digit values, most significant first) pass the Luhn checksum?
 pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
+    // From the right: the last digit as it is, the one before it doubled (its two
+    // digits added: 7 → 14 → 5), and so on.
+    let mut sum = 0u32;
+    let mut double = false;
+    for &d in digits.iter().rev() {
+        let d = u32::from(d);
+        sum += if double {
+            let x = 2 * d;
+            if x > 9 {
+                x - 9
             } else {
-                d
+                x
             }
-        })
-        .sum();
+        } else {
+            d
+        };
+        double = !double;
+    }
     sum.is_multiple_of(10)
 }
 

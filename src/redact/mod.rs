@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 
+mod inside;
 mod issuers;
 mod scan;
 
@@ -175,13 +176,17 @@ pub struct Redacted<'a> {
 
 /// Masks every card number in `text` (R1–R9).
 ///
-/// A card number is a maximal run of ASCII digits, consecutive digits at most five
-/// separator characters apart (R1), after expiry dates are set aside (R6); it has 12–19
-/// digits (R2), passes Luhn (R3), matches an issuer's prefix and length (R4), is not
-/// preceded by `+`, `&#43;` or `/` nor inside a URL (R5), and meets the optional
-/// groupings (R9) and word-boundary (R8) tests. Its digits except the first
-/// `keep_first` and last `keep_last` become `mask`; everything else is unchanged (R7),
-/// so with a one-character mask the output has as many characters as the input.
+/// A candidate is a maximal run of ASCII digits, consecutive digits at most five
+/// separator characters apart (R1), after expiry dates are set aside (R6). It is a card
+/// number if it has 12–19 digits (R2), passes Luhn (R3), matches an issuer's prefix and
+/// length (R4), is not preceded by `+`, `&#43;` or `/` nor inside a URL (R5), and meets
+/// the optional groupings (R9) and word-boundary (R8) tests. A candidate that is not a
+/// card is searched for cards made of its whole digit groups — a card next to another
+/// number, its security code or a second card (docs/redaction.md, "Cards next to other
+/// numbers"; this supersedes R1's "a longer run is never searched"). A card's digits
+/// except the first `keep_first` and last `keep_last` become `mask`; everything else is
+/// unchanged (R7), so with a one-character mask the output has as many characters as
+/// the input. [`Redacted::count`] counts the cards masked.
 ///
 /// Never panics; allocates only when something is masked; linear time.
 pub fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {

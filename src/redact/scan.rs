@@ -6,8 +6,11 @@
 //!   date found is set aside as a barrier;
 //! - otherwise a maximal candidate is grown (R1): digit runs joined by at most five
 //!   separator characters;
-//! - a candidate is judged cheapest test first: length (R2), issuer (R4), Luhn (R3),
+//! - a candidate is judged cheapest test first: length (R2), Luhn (R3), issuer (R4),
 //!   groupings (R9), what precedes it (R5), URL context (R5), word boundaries (R8);
+//! - a candidate of more than 12 digits in several groups that is not a card, not left
+//!   alone by R5 and not glued to a letter before it is searched for cards made of its
+//!   whole groups ([`super::inside`]; docs/redaction.md);
 //! - the output string is only allocated at the first card found.
 //!
 //! Every step looks a bounded distance back or ahead, and the URL context is tracked by
@@ -15,13 +18,16 @@
 
 use std::borrow::Cow;
 
+use super::inside;
 use super::issuers;
 use super::{RedactOptions, Redacted};
 
 /// At most this many separator characters may stand between two digits (R1).
 const MAX_SEPARATORS: usize = 5;
-/// Digits kept per candidate: longer candidates are never cards (R2).
-const MAX_DIGITS: usize = 19;
+/// Fewest digits of a card number (R2).
+pub(super) const MIN_DIGITS: usize = 12;
+/// Most digits of a card number (R2); digits kept per candidate.
+pub(super) const MAX_DIGITS: usize = 19;
 /// Words accepted just before a number when word boundaries are required (R8).
 const PREFIX_WORDS: [&[u8]; 4] = [b"cc", b"card", b"visa", b"amex"];
 
@@ -119,24 +125,27 @@ fn expiry_at(text: &str, d: usize, prev_end: Option<usize>) -> Option<usize> {
     }
 }
 
-/// A candidate number (R1) as it is grown.
-struct Candidate {
+/// A candidate number (R1) as it is grown, or a stretch of its digit groups.
+pub(super) struct Candidate {
     /// Byte offset of the first digit.
-    start: usize,
+    pub(super) start: usize,
     /// Byte offset just past the last digit.
-    end: usize,
+    pub(super) end: usize,
     /// Total digit count (may exceed `MAX_DIGITS`).
-    count: usize,
+    pub(super) count: usize,
     /// The first `MAX_DIGITS` digit values.
     digits: [u8; MAX_DIGITS],
     /// Sizes of the first `MAX_DIGITS` digit groups (R9).
-    groups: [u8; MAX_DIGITS],
-    /// Number of groups recorded.
-    ngroups: usize,
+    pub(super) groups: [u8; MAX_DIGITS],
+    /// Number of groups recorded (at most `MAX_DIGITS`).
+    pub(super) ngroups: usize,
+    /// Some group could begin a stretch printed like a card: it has four digits, or
+    /// 12 to 19 ([`super::inside`]).
+    pub(super) has_card_start: bool,
 }
 
 impl Candidate {
-    fn new(start: usize) -> Self {
+    pub(super) fn new(start: usize) -> Self {
         Candidate {
             start,
             end: start,
@@ -144,12 +153,13 @@ impl Candidate {
             digits: [0; MAX_DIGITS],
             groups: [0; MAX_DIGITS],
             ngroups: 0,
+            has_card_start: false,
         }
     }
 
     /// Records the digit run `bytes[from..]`, returning the offset just past it.
     #[inline]
-    fn take_run(&mut self, bytes: &[u8], from: usize) -> usize {
+    pub(super) fn take_run(&mut self, bytes: &[u8], from: usize) -> usize {
         let mut j = from;
         while let Some(&b) = bytes.get(j) {
             if !b.is_ascii_digit() {
@@ -161,8 +171,10 @@ impl Candidate {
             self.count += 1;
             j += 1;
         }
+        let len = j - from;
+        self.has_card_start |= len == 4 || (MIN_DIGITS..=MAX_DIGITS).contains(&len);
         if self.ngroups < MAX_DIGITS {
-            self.groups[self.ngroups] = u8::try_from(j - from).unwrap_or(u8::MAX);
+            self.groups[self.ngroups] = u8::try_from(len).unwrap_or(u8::MAX);
             self.ngroups += 1;
         }
         self.end = j;
@@ -229,8 +241,11 @@ fn ends_with_ignore_case(bytes: &[u8], word: &[u8]) -> bool {
 /// Redacts with the given options; see [`super::redact`].
 pub(super) fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {
     let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0; // `text[..copied]` is already in `out`
+    let mut output = Output {
+        text,
+        out: None,
+        copied: 0,
+    };
     let mut count = 0;
     let mut last_expiry: Option<usize> = None;
     let mut url = UrlCursor {
@@ -272,11 +287,20 @@ pub(super) fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {
         }
 
         if is_card(text, &cand, opts, &mut url) {
-            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-            out.push_str(&text[copied..cand.start]);
-            mask_into(out, text, &cand, opts);
-            copied = cand.end;
+            // R7: all digits but the first `keep_first` and the last `keep_last`.
+            output.start();
+            let mut cursor = DigitCursor::new(cand.start, cand.end);
+            let hi = cand.count.saturating_sub(opts.keep_last);
+            output.mask(&mut cursor, opts.keep_first, hi, opts.mask);
             count += 1;
+        } else if cand.count > MIN_DIGITS
+            && cand.ngroups > 1
+            && cand.has_card_start
+            && !after_letter(bytes, cand.start)
+            && !r5_excluded(text, cand.start, &mut url)
+        {
+            // Not a card as a whole: look for cards made of its whole digit groups.
+            count += inside::mask_inside(text, &cand, opts, &mut output);
         }
         i = match expiry_after {
             Some(end) => {
@@ -287,77 +311,152 @@ pub(super) fn redact<'a>(text: &'a str, opts: &RedactOptions) -> Redacted<'a> {
         };
     }
 
-    let text = match out {
-        None => Cow::Borrowed(text),
-        Some(mut out) => {
-            out.push_str(&text[copied..]);
-            Cow::Owned(out)
-        }
-    };
-    Redacted { text, count }
+    Redacted {
+        text: output.finish(),
+        count,
+    }
+}
+
+/// R5: is a number starting at byte `start` directly preceded by `+`, `&#43;` or `/`
+/// (a phone number or a path)?
+fn after_plus_or_slash(text: &str, start: usize) -> bool {
+    let before = &text.as_bytes()[..start];
+    matches!(before.last(), Some(b'+' | b'/')) || before.ends_with(b"&#43;")
+}
+
+/// R5: is the number starting at byte `start` left alone — directly preceded by `+`,
+/// `&#43;` or `/`, or inside a URL?
+fn r5_excluded(text: &str, start: usize, url: &mut UrlCursor) -> bool {
+    after_plus_or_slash(text, start) || url.in_url_at(text, start)
 }
 
 /// R2–R5, R8, R9: is the candidate a card number to mask?
 fn is_card(text: &str, cand: &Candidate, opts: &RedactOptions, url: &mut UrlCursor) -> bool {
-    if !(12..=MAX_DIGITS).contains(&cand.count) {
+    digits_are_card(cand, opts)
+        && !r5_excluded(text, cand.start, url)
+        && r8_allows(text, cand, opts)
+}
+
+/// R2–R4, R9: are the digits of `cand` (and the sizes of its groups) a card number's?
+pub(super) fn digits_are_card(cand: &Candidate, opts: &RedactOptions) -> bool {
+    if !(MIN_DIGITS..=MAX_DIGITS).contains(&cand.count) {
         return false; // R2
     }
     let digits = &cand.digits[..cand.count];
+    if !issuers::luhn_valid(digits) {
+        return false; // R3 (before R4: cheaper, and rejects nine numbers in ten)
+    }
     let Some(issuer) = issuers::find(digits) else {
         return false; // R4
     };
-    if !issuers::luhn_valid(digits) {
-        return false; // R3
-    }
-    if opts.groupings && !issuer.accepts_groups(&cand.groups[..cand.ngroups]) {
-        return false; // R9
-    }
-    let before = &text.as_bytes()[..cand.start];
-    if matches!(before.last(), Some(b'+' | b'/')) || before.ends_with(b"&#43;") {
-        return false; // R5: phone number or path
-    }
-    if url.in_url_at(text, cand.start) {
-        return false; // R5: inside a URL
-    }
-    if opts.word_boundaries {
-        // R8 option: ASCII letters must not touch the number, except the words
-        // cc/card/visa/amex before it and ex… (exp, expires) after it.
-        let letter_before = before.last().is_some_and(u8::is_ascii_alphabetic);
-        if letter_before
-            && !PREFIX_WORDS
-                .iter()
-                .any(|w| ends_with_ignore_case(before, w))
-        {
-            return false;
-        }
-        let after = &text.as_bytes()[cand.end..];
-        if after.first().is_some_and(u8::is_ascii_alphabetic)
-            && !(after.len() >= 2 && after[..2].eq_ignore_ascii_case(b"ex"))
-        {
-            return false;
-        }
-    }
-    true
+    !opts.groupings || issuer.accepts_groups(&cand.groups[..cand.ngroups]) // R9
 }
 
-/// R7: appends the candidate to `out` with every digit but the first `keep_first` and
-/// the last `keep_last` replaced by the mask; separators are copied unchanged.
-fn mask_into(out: &mut String, text: &str, cand: &Candidate, opts: &RedactOptions) {
-    let bytes = text.as_bytes();
-    let mut idx = 0;
-    let mut pending = cand.start; // start of the stretch not yet copied
-    for p in cand.start..cand.end {
-        if bytes[p].is_ascii_digit() {
-            let keep = idx < opts.keep_first || idx.saturating_add(opts.keep_last) >= cand.count;
-            if !keep {
-                out.push_str(&text[pending..p]);
-                out.push(opts.mask);
-                pending = p + 1;
-            }
-            idx += 1;
+/// R5 without the URL test, and R8: may the number `cand` be masked, given the
+/// characters just before and after it? For a number inside a candidate that R5 does
+/// not exclude (no URL can begin inside a candidate: `:` ends it).
+pub(super) fn edges_allow(text: &str, cand: &Candidate, opts: &RedactOptions) -> bool {
+    !after_plus_or_slash(text, cand.start) && r8_allows(text, cand, opts)
+}
+
+/// R8: with the word-boundaries option, ASCII letters must not touch the number,
+/// except the words cc/card/visa/amex before it and ex… (exp, expires) after it.
+fn r8_allows(text: &str, cand: &Candidate, opts: &RedactOptions) -> bool {
+    if !opts.word_boundaries {
+        return true;
+    }
+    let before = &text.as_bytes()[..cand.start];
+    let letter_before = before.last().is_some_and(u8::is_ascii_alphabetic);
+    if letter_before
+        && !PREFIX_WORDS
+            .iter()
+            .any(|w| ends_with_ignore_case(before, w))
+    {
+        return false;
+    }
+    let after = &text.as_bytes()[cand.end..];
+    !(after.first().is_some_and(u8::is_ascii_alphabetic)
+        && !(after.len() >= 2 && after[..2].eq_ignore_ascii_case(b"ex")))
+}
+
+/// Is the number starting at byte `start` glued to an ASCII letter before it (`DE89 …`,
+/// `INV2024 …`: an identifier)?
+fn after_letter(bytes: &[u8], start: usize) -> bool {
+    start
+        .checked_sub(1)
+        .and_then(|p| bytes.get(p))
+        .is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// The redacted text, allocated at the first card found (clean text is borrowed).
+pub(super) struct Output<'a> {
+    text: &'a str,
+    out: Option<String>,
+    /// `text[..copied]` is already in `out`.
+    copied: usize,
+}
+
+impl<'a> Output<'a> {
+    /// A card was found: from now on the result is an owned string.
+    pub(super) fn start(&mut self) {
+        if self.out.is_none() {
+            self.out = Some(String::with_capacity(self.text.len() + 64));
         }
     }
-    out.push_str(&text[pending..cand.end]);
+
+    /// R7: replaces by `mask` the digits of a number whose indices (counted from the
+    /// number's first digit, 0-based) lie in `lo..hi`, walking `cursor` forward from
+    /// where it stands; separators stay as they are. Calls must come in increasing
+    /// order of `lo`, each at or after the `hi` of the previous call.
+    pub(super) fn mask(&mut self, cursor: &mut DigitCursor, lo: usize, hi: usize, mask: char) {
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        let bytes = self.text.as_bytes();
+        while cursor.idx < hi {
+            let Some(p) = (cursor.pos..cursor.end).find(|&p| bytes[p].is_ascii_digit()) else {
+                return;
+            };
+            if cursor.idx >= lo {
+                out.push_str(&self.text[self.copied..p]);
+                out.push(mask);
+                self.copied = p + 1;
+            }
+            cursor.idx += 1;
+            cursor.pos = p + 1;
+        }
+    }
+
+    fn finish(self) -> Cow<'a, str> {
+        match self.out {
+            None => Cow::Borrowed(self.text),
+            Some(mut out) => {
+                out.push_str(&self.text[self.copied..]);
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+/// Walks the digits of one number (a candidate) left to right for [`Output::mask`].
+pub(super) struct DigitCursor {
+    /// The next byte to look at.
+    pos: usize,
+    /// The index of the next digit (0 for the number's first digit).
+    idx: usize,
+    /// The end of the number (exclusive).
+    end: usize,
+}
+
+impl DigitCursor {
+    /// A cursor at the first digit of the number `start..end`.
+    pub(super) fn new(start: usize, end: usize) -> Self {
+        DigitCursor {
+            pos: start,
+            idx: 0,
+            end,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -627,3 +627,264 @@ proptest! {
         prop_assert_eq!(r.count == 0, matches!(r.text, Cow::Borrowed(_)));
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Cards inside a longer candidate (docs/redaction.md, "Cards next to other numbers";
+// supersedes R1's "a longer run is never searched for a card inside it").
+
+#[track_caller]
+fn red_count(text: &str) -> (String, usize) {
+    let r = redact(text, &RedactOptions::default());
+    (r.text.into_owned(), r.count)
+}
+
+#[test]
+fn r1_inside_the_cases_of_the_issue() {
+    let cases: &[(&str, &str, usize)] = &[
+        ("qty 2 4111 1111 1111 1111", "qty 2 4111 11▇▇ ▇▇▇▇ 1111", 1),
+        ("4111 1111 1111 1111 123", "4111 11▇▇ ▇▇▇▇ 1111 123", 1),
+        ("4111111111111111 123", "411111▇▇▇▇▇▇1111 123", 1),
+        (
+            "4111111111111111 5105105105105100",
+            "411111▇▇▇▇▇▇1111 510510▇▇▇▇▇▇5100",
+            2,
+        ),
+        ("378282246310005 83665", "378282▇▇▇▇▇0005 83665", 1),
+    ];
+    for &(input, expected, count) in cases {
+        assert_eq!(red_count(input), (expected.to_string(), count), "{input:?}");
+    }
+}
+
+#[test]
+fn r1_inside_numbers_before_and_after() {
+    assert_eq!(red("12 4111111111111111"), "12 411111▇▇▇▇▇▇1111");
+    assert_eq!(red("4111111111111111 1"), "411111▇▇▇▇▇▇1111 1");
+    assert_eq!(
+        red("order 482913 - 4111-1111-1111-1111 thanks"),
+        "order 482913 - 4111-11▇▇-▇▇▇▇-1111 thanks"
+    );
+    assert_eq!(
+        red("qty 2 4111 1111 1111 1111 123 ok"),
+        "qty 2 4111 11▇▇ ▇▇▇▇ 1111 123 ok"
+    );
+    // American Express with its four-digit code, printed 4-6-5 or in fours.
+    assert_eq!(red("3782 822463 10005 8366"), "3782 82▇▇▇▇ ▇0005 8366");
+    assert_eq!(red("3782 8224 6310 005 8366"), "3782 82▇▇ ▇▇▇0 005 8366");
+    // A security code glued to the last group is out of reach (a group is never split).
+    unchanged("4111 1111 1111 1111123");
+}
+
+#[test]
+fn r1_inside_expiry_dates_after() {
+    // R6 dates are set aside before candidates are formed, as before.
+    assert_eq!(
+        red("4111 1111 1111 1111 03/29 123"),
+        "4111 11▇▇ ▇▇▇▇ 1111 03/29 123"
+    );
+    // Dates R6 does not set aside join the candidate; the card is found inside it.
+    assert_eq!(red("4111 1111 1111 1111 0329"), "4111 11▇▇ ▇▇▇▇ 1111 0329");
+    assert_eq!(
+        red("4111 1111 1111 1111 0329 123"),
+        "4111 11▇▇ ▇▇▇▇ 1111 0329 123"
+    );
+    assert_eq!(
+        red("4111-1111-1111-1111-03-29"),
+        "4111-11▇▇-▇▇▇▇-1111-03-29"
+    );
+    assert_eq!(red("4111111111111111 03 29"), "411111▇▇▇▇▇▇1111 03 29");
+}
+
+#[test]
+fn r1_inside_cards_side_by_side() {
+    assert_eq!(
+        red_count("4111 1111 1111 1111 5105 1051 0510 5100"),
+        ("4111 11▇▇ ▇▇▇▇ 1111 5105 10▇▇ ▇▇▇▇ 5100".to_string(), 2)
+    );
+    assert_eq!(
+        red_count("4111-1111-1111-1111 378282246310005 6011 1111 1111 1117"),
+        (
+            "4111-11▇▇-▇▇▇▇-1111 378282▇▇▇▇▇0005 6011 11▇▇ ▇▇▇▇ 1117".to_string(),
+            3
+        )
+    );
+}
+
+#[test]
+fn r1_inside_overlapping_cards_mask_every_digit_either_masks() {
+    // A 12-digit Maestro then a 14-digit Diners Club card; the first card's groups and
+    // the next group also make a valid 16-digit number. Each stretch that is a card is
+    // masked, so no digit kept by one but masked by another shows.
+    let (out, count) = red_count("5687 1609 3527  3640 977886-6252");
+    assert_eq!(out, "5687 16▇▇ ▇▇▇▇  3640 97▇▇▇▇-6252");
+    assert_eq!(count, 3);
+}
+
+#[test]
+fn r1_inside_longer_numbers_printed_in_fours_stay() {
+    // A longer number printed in fours (a tracking number, an account) is not cut
+    // into a card: a card printed in fours must begin its row of fours …
+    unchanged("9400 4111 1111 1111 1111 12");
+    unchanged("7019 4111 1111 1111 1111");
+    // … and end it, or be followed by another card or by a single MMYY group.
+    unchanged("4111 1111 1111 1111 4111");
+    unchanged("4111 1111 1111 1111 0329 2211");
+    unchanged("4111 1111 1111 1111 0329 15");
+    unchanged("4111 1111 1111 1111 2222 33");
+    // So a four-digit number just before a card printed in fours is out of reach …
+    unchanged("1234 4111 1111 1111 1111");
+    // … but not before a card in one piece or printed 4-6-5.
+    assert_eq!(red("1234 4111111111111111"), "1234 411111▇▇▇▇▇▇1111");
+    assert_eq!(red("1234 3782 822463 10005"), "1234 3782 82▇▇▇▇ ▇0005");
+}
+
+#[test]
+fn r1_inside_only_stretches_printed_like_a_card() {
+    // In one piece, in fours (the last group shorter), or 4-6-5 / 4-6-4.
+    unchanged("12 41 11 11 11 11 11 11 11");
+    unchanged("12 411 111 111 111 1111");
+    unchanged("12 41111 11111 111111");
+    assert_eq!(red("12 3056 930902 5904"), "12 3056 93▇▇▇▇ 5904");
+    assert_eq!(red("12 4222 2222 2222 2"), "12 4222 22▇▇ ▇222 2");
+}
+
+#[test]
+fn r1_inside_identifiers_after_letters_are_not_searched() {
+    // An IBAN-like or invoice number glued to letters is an identifier.
+    unchanged("DE12 4111 1111 1111 1111 00");
+    unchanged("INV2024 4111111111111111");
+    // Letters after it do not make an identifier.
+    assert_eq!(red("4111111111111111 123abc"), "411111▇▇▇▇▇▇1111 123abc");
+    // A card alone glued to letters is still a card (R8).
+    assert_eq!(red("INV4111111111111111"), "INV411111▇▇▇▇▇▇1111");
+}
+
+#[test]
+fn r1_inside_r5_holds_for_the_candidate_and_each_card() {
+    // A candidate R5 leaves alone is not searched inside.
+    unchanged("call +1 4111 1111 1111 1111 123");
+    unchanged("call &#43;12 4111111111111111");
+    unchanged("files/12 4111111111111111");
+    unchanged("https://x.example/a?n=12 4111111111111111 x");
+    // A card inside directly after `+` (a separator inside a candidate) is left alone.
+    unchanged("12 +4111111111111111");
+    assert_eq!(red("12 + 4111111111111111"), "12 + 411111▇▇▇▇▇▇1111");
+}
+
+#[test]
+fn r1_inside_with_options() {
+    let opts = RedactOptions::new(0, 0, '*', false, false).unwrap();
+    assert_eq!(
+        red_with("12 4111111111111111 123", opts),
+        "12 **************** 123"
+    );
+    // R9: the stretch must also begin with its issuer's grouping.
+    let g = groupings();
+    assert_eq!(
+        red_with("qty 2 4111 1111 1111 1111", g),
+        "qty 2 4111 11▇▇ ▇▇▇▇ 1111"
+    );
+    assert_eq!(red_with("12 4222 2222 2222 2", g), "12 4222 2222 2222 2");
+    // R8: the words around the card, not around the candidate, count.
+    let wb = word_boundaries();
+    assert_eq!(
+        red_with("qty 2 4111 1111 1111 1111 ok", wb),
+        "qty 2 4111 11▇▇ ▇▇▇▇ 1111 ok"
+    );
+}
+
+#[test]
+fn r1_inside_clean_digit_dense_text_is_borrowed() {
+    for text in [
+        "USPS 9400 1118 9922 3397 9990 30 and 7019 2280 0000 1234 5678",
+        "order 112-1234567-1234567 qty 2, tel 415 555 2671 204",
+        "ts 1714651200123 1714651260456, 2024 05 03 1422",
+        "IBAN DE89 3704 0044 0532 0130 00, 12 345 678 901",
+    ] {
+        unchanged(text);
+    }
+}
+
+/// Inputs of about 1 MB built to make the search inside candidates work hardest: one
+/// candidate spanning the whole text, groups of every size, cards everywhere.
+#[test]
+fn r1_inside_work_is_linear_in_the_input_length() {
+    const MB: usize = 1 << 20;
+    // Groups of four before one huge group: each start reaching it reads it.
+    let huge = format!("{}{}", "4111 ".repeat(5), "1".repeat(MB));
+    inside::steps::take();
+    let _ = redact(&huge, &RedactOptions::default());
+    let steps = inside::steps::take();
+    assert!(steps <= 16 * huge.len(), "{steps} digits read");
+    for unit in [
+        "1 ",
+        "12 ",
+        "4111 ",
+        "4111-",
+        "4111 1111 1111 1111 ",
+        "4111 1111 1111 1111 0329 ",
+        "4111111111111111 ",
+        "3782 822463 10005 ",
+        "5105 1051 0510 5100 1 ",
+        "4111 1111 1111 11112 ",
+        "9 4 ",
+    ] {
+        let text = unit.repeat(MB / unit.len());
+        inside::steps::take();
+        let r = redact(&text, &RedactOptions::default());
+        let steps = inside::steps::take();
+        assert!(
+            steps <= 16 * text.len(),
+            "{unit:?}: {steps} digits read for {} bytes",
+            text.len()
+        );
+        assert_eq!(r.text.chars().count(), text.chars().count());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every card next to other numbers (not four digits just before it, not a lone
+    /// group of four just after it) is masked.
+    #[test]
+    fn prop_r1_inside_cards_next_to_numbers_are_masked(
+        number in card_number(),
+        fours_style in any::<bool>(),
+        before in "|[0-9]{1,3}|[0-9]{5,8}",
+        after in "|[0-9]{1,3}|[0-9]{5,8}",
+        joiners in prop::sample::subsequence(vec![" ", "  ", "\u{a0}", " * ", "\t"], 2),
+        second in prop::option::of(card_number()),
+    ) {
+        let shown = if fours_style {
+            written(&number, &[4], false, false, &[0])
+        } else {
+            number.clone()
+        };
+        let mut text = String::from("x ");
+        if !before.is_empty() {
+            text.push_str(&before);
+            text.push_str(joiners[0]);
+        }
+        let at = text.chars().count();
+        text.push_str(&shown);
+        if let Some(second) = &second {
+            text.push_str(joiners[1]);
+            text.push_str(second);
+        }
+        if !after.is_empty() {
+            text.push_str(joiners[1]);
+            text.push_str(&after);
+        }
+        let out: Vec<char> = redact(&text, &RedactOptions::default()).text.chars().collect();
+        let mut idx = 0;
+        for (k, c) in shown.chars().enumerate() {
+            if c.is_ascii_digit() {
+                if idx >= 6 && idx + 4 < number.len() {
+                    prop_assert_eq!(out[at + k], DEFAULT_MASK, "{:?}", text);
+                }
+                idx += 1;
+            }
+        }
+    }
+}

@@ -7,25 +7,39 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::codec::TicketJson;
 use super::db::{self, AuditEntry, DbError, SqliteStore};
 use super::metrics::{Metrics, Tally};
-use crate::engine::{event_key, Engine, LineStatus, RuleSet, TicketStore};
+use super::ServeError;
+use crate::engine::{
+    event_key, event_ticket, AutomationRun, Engine, EventOutcome, LineStatus, RuleSet, TicketStore,
+};
 use crate::guards::{window, Window};
 use crate::io::output::{event_json, run_json};
 use crate::model::{Channel, Event};
 use crate::redact::scrub;
+
+/// How long one step of an automation catch-up may run before it is committed and the
+/// reads waiting are answered (a step ends after the run in hand).
+const STEP: Duration = Duration::from_millis(50);
+
+/// Called between two committed steps of a long automation catch-up, with the committed
+/// state; answers the reads waiting. `false`: stop (the server is shutting down).
+pub type Pause<'a> = &'a mut dyn FnMut(&Core) -> bool;
 
 /// The engine, its durable store and the connection.
 pub struct Core {
     engine: Engine<SqliteStore>,
     conn: Connection,
     metrics: Arc<Metrics>,
+    /// Events stamped further ahead of the wall clock are rejected (wall clock only).
+    max_future: Option<SignedDuration>,
     _checkpointer: Option<db::Checkpointer>,
 }
 
@@ -97,8 +111,15 @@ impl Core {
             engine: Engine::with_store(rules, store),
             conn,
             metrics,
+            max_future: None,
             _checkpointer: db::Checkpointer::start(path),
         })
+    }
+
+    /// Rejects events stamped more than `hours` whole hours ahead of the wall clock
+    /// (`serve --max-future`); `None`: no bound (manual clock).
+    pub fn set_max_future_hours(&mut self, hours: Option<u32>) {
+        self.max_future = hours.map(|h| SignedDuration::from_hours(i64::from(h)));
     }
 
     /// Replaces the rule set; the next event uses it.
@@ -119,7 +140,11 @@ impl Core {
 
     fn resync(&mut self) {
         match SqliteStore::load(&self.conn) {
-            Ok(s) => *self.engine.store_mut() = s,
+            Ok(s) => {
+                *self.engine.store_mut() = s;
+                // The automation schedule indexes the old store's tickets: rebuild it.
+                self.engine.set_rules(self.engine.rules_arc());
+            }
             Err(e) => {
                 super::log::error(&format!(
                     "cannot reload the state after a failed transaction: {e}"
@@ -135,18 +160,46 @@ impl Core {
     /// audited and stored for retries. Outcome lines carry `"line"` = the event's
     /// position in the request (from 1).
     ///
+    /// A long automation catch-up before an event is done in steps of about [`STEP`],
+    /// each committed (with the events before it) before `pause` answers the reads
+    /// waiting; the event itself is applied after the last step, as one request.
+    ///
     /// # Errors
-    /// [`DbError`] when the transaction fails; nothing of the request is then kept.
-    pub fn events(&mut self, events: Vec<Event>) -> Result<Answer, DbError> {
-        let r = self.events_tx(events);
+    /// [`ServeError::Db`] when a transaction fails: nothing of the request after the
+    /// last committed step is kept. [`ServeError::Stopping`] when `pause` says stop.
+    pub fn events(&mut self, events: Vec<Event>, pause: Pause) -> Result<Answer, ServeError> {
+        let r = self.events_tx(events, pause);
         if r.is_err() {
             self.resync();
         }
         r
     }
 
-    fn events_tx(&mut self, events: Vec<Event>) -> Result<Answer, DbError> {
-        let tx = self.conn.transaction()?;
+    /// The outcome rejecting an event stamped more than `margin` ahead of the wall clock,
+    /// if it is.
+    fn too_far_ahead(margin: Option<SignedDuration>, event: &Event) -> Option<EventOutcome> {
+        let margin = margin?;
+        let now = Timestamp::now();
+        let limit = now.checked_add(margin).ok()?;
+        (event.at > limit).then(|| {
+            EventOutcome::rejected(
+                Some(event.id.clone()),
+                Some(event.at),
+                event_ticket(event),
+                format!(
+                    "event time {} is more than {} hours ahead of the wall clock {} \
+                     (serve --max-future); not applied and not remembered: send it again \
+                     when it is due",
+                    event.at,
+                    margin.as_hours(),
+                    now.round(jiff::Unit::Second).unwrap_or(now)
+                ),
+            )
+        })
+    }
+
+    fn events_tx(&mut self, events: Vec<Event>, pause: Pause) -> Result<Answer, ServeError> {
+        let mut tx = self.conn.transaction()?;
         let mut lines = Vec::with_capacity(events.len());
         let mut tally = Tally::default();
         let mut replayed = 0;
@@ -163,16 +216,50 @@ impl Core {
                 replayed += 1;
                 continue;
             }
-            let step = self.engine.process(event);
-            let mut first_seq = None;
-            for r in &step.runs {
-                let json = scrubbed(run_json(r));
-                let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
-                let seq = db::audit(&tx, None, "automation-run", &json, &tickets)?;
-                first_seq.get_or_insert(seq);
-                tally.run(r);
-                lines.push(json);
+            if let Some(o) = Self::too_far_ahead(self.max_future, &event) {
+                let line = scrubbed(event_json(n, &o));
+                let hint: Vec<&str> = o.ticket_hint.as_deref().into_iter().collect();
+                db::audit(&tx, o.event.as_deref(), "event", &line, &hint)?;
+                tally.event(&o);
+                lines.push(line);
+                continue;
             }
+            let mut first_seq = None;
+            let step = match self.engine.admit(event) {
+                Err(step) => *step,
+                Ok(admitted) => {
+                    if let Some(to) = admitted.catch_up_to() {
+                        loop {
+                            let started = Instant::now();
+                            let adv = self.engine.advance_within(to, || started.elapsed() < STEP);
+                            for r in &adv.runs {
+                                let seq = audit_run(&tx, r, &mut tally, &mut lines)?;
+                                first_seq.get_or_insert(seq);
+                            }
+                            if adv.done {
+                                break;
+                            }
+                            self.engine.store_mut().flush(&tx)?;
+                            tx.commit()?;
+                            self.metrics
+                                .add(std::mem::take(&mut tally), self.engine.store().len());
+                            if !pause(self) {
+                                return Err(ServeError::Stopping(format!(
+                                    "the automation runs up to {} were performed and kept; \
+                                     event `{}` (line {n}) and the ones after it were not \
+                                     applied: send them again",
+                                    self.engine
+                                        .clock()
+                                        .map_or_else(String::new, |c| c.to_string()),
+                                    admitted.event().id
+                                )));
+                            }
+                            tx = self.conn.transaction()?;
+                        }
+                    }
+                    self.engine.finish(admitted, Vec::new())
+                }
+            };
             let o = &step.outcome;
             let line = scrubbed(event_json(n, o));
             if o.status != LineStatus::Duplicate {
@@ -190,42 +277,57 @@ impl Core {
         }
         self.engine.store_mut().flush(&tx)?;
         tx.commit()?;
-        self.metrics.add(tally, self.engine.store().tickets().len());
+        self.metrics.add(tally, self.engine.store().len());
         Ok(Answer { lines, replayed })
     }
 
     /// Performs the hourly automation runs up to `to` (S18; the clock never goes
-    /// backwards) in one transaction; returns their lines (audited).
+    /// backwards); returns their lines (audited). A long catch-up is done in steps of
+    /// about [`STEP`], each in one committed transaction, with `pause` between them.
     ///
     /// # Errors
-    /// [`DbError`] when the transaction fails; nothing is then kept.
-    pub fn advance_to(&mut self, to: Timestamp) -> Result<Vec<String>, DbError> {
-        let r = self.advance_tx(to);
-        if r.is_err() {
-            self.resync();
+    /// [`ServeError::Db`] when a transaction fails: that step is not kept.
+    /// [`ServeError::Stopping`] when `pause` says stop: the steps before are kept.
+    pub fn advance_to(&mut self, to: Timestamp, pause: Pause) -> Result<Vec<String>, ServeError> {
+        let mut lines = Vec::new();
+        loop {
+            let started = Instant::now();
+            let adv = self.engine.advance_within(to, || started.elapsed() < STEP);
+            if let Err(e) = self.commit_runs(&adv.runs, &mut lines) {
+                self.resync();
+                return Err(e.into());
+            }
+            if adv.done {
+                return Ok(lines);
+            }
+            if !pause(self) {
+                return Err(ServeError::Stopping(format!(
+                    "the clock reached {} of {to} (those automation runs are kept); send the request again to go on",
+                    self.engine.clock().map_or_else(String::new, |c| c.to_string()),
+                )));
+            }
         }
-        r
     }
 
-    fn advance_tx(&mut self, to: Timestamp) -> Result<Vec<String>, DbError> {
-        let runs = self.engine.advance_to(to);
+    /// Audits `runs` and commits them with the store's pending writes, in one
+    /// transaction (none when there is nothing to write).
+    fn commit_runs(
+        &mut self,
+        runs: &[AutomationRun],
+        lines: &mut Vec<String>,
+    ) -> Result<(), DbError> {
         if runs.is_empty() && !self.engine.store().has_pending() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let tx = self.conn.transaction()?;
         let mut tally = Tally::default();
-        let mut lines = Vec::with_capacity(runs.len());
-        for r in &runs {
-            let json = scrubbed(run_json(r));
-            let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
-            db::audit(&tx, None, "automation-run", &json, &tickets)?;
-            tally.run(r);
-            lines.push(json);
+        for r in runs {
+            audit_run(&tx, r, &mut tally, lines)?;
         }
         self.engine.store_mut().flush(&tx)?;
         tx.commit()?;
-        self.metrics.add(tally, self.engine.store().tickets().len());
-        Ok(lines)
+        self.metrics.add(tally, self.engine.store().len());
+        Ok(())
     }
 
     /// The ticket ids in creation order.
@@ -304,6 +406,22 @@ impl Core {
         self.conn.query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// Audits an automation run's line (scrubbed) and adds it to `lines`; returns its
+/// sequence number.
+fn audit_run(
+    tx: &rusqlite::Transaction<'_>,
+    r: &AutomationRun,
+    tally: &mut Tally,
+    lines: &mut Vec<String>,
+) -> Result<i64, DbError> {
+    let json = scrubbed(run_json(r));
+    let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
+    let seq = db::audit(tx, None, "automation-run", &json, &tickets)?;
+    tally.run(r);
+    lines.push(json);
+    Ok(seq)
 }
 
 #[cfg(test)]

@@ -40,6 +40,13 @@ pub struct Core {
     metrics: Arc<Metrics>,
     /// Events stamped further ahead of the wall clock are rejected (wall clock only).
     max_future: Option<SignedDuration>,
+    /// The event whose catch-up was committed in part (key, audit seq of its first run
+    /// line), mirrored in the database ([`db::catch_up`]): when that event comes again
+    /// its stored outcome starts there, so its answer is the one an uninterrupted
+    /// request gives. Cleared as soon as anything else is audited.
+    catch_up: Option<(String, i64)>,
+    /// How long one step of a catch-up may run ([`STEP`]).
+    step: Duration,
     _checkpointer: Option<db::Checkpointer>,
 }
 
@@ -106,12 +113,15 @@ impl Core {
     pub fn open(path: &Path, rules: Arc<RuleSet>, metrics: Arc<Metrics>) -> Result<Self, DbError> {
         let conn = db::open(path)?;
         let store = SqliteStore::load(&conn)?;
+        let catch_up = db::catch_up(&conn)?;
         metrics.add(Tally::default(), store.tickets().len());
         Ok(Core {
             engine: Engine::with_store(rules, store),
             conn,
             metrics,
             max_future: None,
+            catch_up,
+            step: STEP,
             _checkpointer: db::Checkpointer::start(path),
         })
     }
@@ -142,6 +152,7 @@ impl Core {
         match SqliteStore::load(&self.conn) {
             Ok(s) => {
                 *self.engine.store_mut() = s;
+                self.catch_up = db::catch_up(&self.conn).unwrap_or(None);
                 // The automation schedule indexes the old store's tickets: rebuild it.
                 self.engine.set_rules(self.engine.rules_arc());
             }
@@ -216,6 +227,16 @@ impl Core {
                 replayed += 1;
                 continue;
             }
+            // A catch-up of this same event committed in part before: its stored
+            // outcome starts at that catch-up's first run line. Any other audit entry
+            // ends that possibility.
+            let resumed = match self.catch_up.take() {
+                Some((k, seq)) => {
+                    db::set_catch_up(&tx, None)?;
+                    (k == key).then_some(seq)
+                }
+                None => None,
+            };
             if let Some(o) = Self::too_far_ahead(self.max_future, &event) {
                 let line = scrubbed(event_json(n, &o));
                 let hint: Vec<&str> = o.ticket_hint.as_deref().into_iter().collect();
@@ -224,14 +245,18 @@ impl Core {
                 lines.push(line);
                 continue;
             }
-            let mut first_seq = None;
+            if let Some(seq) = resumed {
+                // Its runs committed before come first in the answer, as they would have.
+                lines.extend(db::audit_from(&tx, seq)?);
+            }
+            let mut first_seq = resumed;
             let step = match self.engine.admit(event) {
                 Err(step) => *step,
                 Ok(admitted) => {
                     if let Some(to) = admitted.catch_up_to() {
                         loop {
-                            let started = Instant::now();
-                            let adv = self.engine.advance_within(to, || started.elapsed() < STEP);
+                            let (started, step) = (Instant::now(), self.step);
+                            let adv = self.engine.advance_within(to, || started.elapsed() < step);
                             for r in &adv.runs {
                                 let seq = audit_run(&tx, r, &mut tally, &mut lines)?;
                                 first_seq.get_or_insert(seq);
@@ -239,8 +264,11 @@ impl Core {
                             if adv.done {
                                 break;
                             }
+                            let marker = first_seq.map(|seq| (key.as_str(), seq));
+                            db::set_catch_up(&tx, marker)?;
                             self.engine.store_mut().flush(&tx)?;
                             tx.commit()?;
+                            self.catch_up = marker.map(|(k, seq)| (k.to_string(), seq));
                             self.metrics
                                 .add(std::mem::take(&mut tally), self.engine.store().len());
                             if !pause(self) {
@@ -256,6 +284,9 @@ impl Core {
                             }
                             tx = self.conn.transaction()?;
                         }
+                    }
+                    if self.catch_up.take().is_some() {
+                        db::set_catch_up(&tx, None)?;
                     }
                     self.engine.finish(admitted, Vec::new())
                 }
@@ -291,8 +322,8 @@ impl Core {
     pub fn advance_to(&mut self, to: Timestamp, pause: Pause) -> Result<Vec<String>, ServeError> {
         let mut lines = Vec::new();
         loop {
-            let started = Instant::now();
-            let adv = self.engine.advance_within(to, || started.elapsed() < STEP);
+            let (started, step) = (Instant::now(), self.step);
+            let adv = self.engine.advance_within(to, || started.elapsed() < step);
             if let Err(e) = self.commit_runs(&adv.runs, &mut lines) {
                 self.resync();
                 return Err(e.into());
@@ -320,6 +351,9 @@ impl Core {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
+        if self.catch_up.take().is_some() {
+            db::set_catch_up(&tx, None)?;
+        }
         let mut tally = Tally::default();
         for r in runs {
             audit_run(&tx, r, &mut tally, lines)?;
@@ -435,5 +469,70 @@ mod tests {
             "{\"line\":3,\"event\":\"e\"}"
         );
         assert_eq!(with_line("{\"event\":\"e\"}", 3), "{\"event\":\"e\"}");
+    }
+
+    /// Two automations that undo each other: every run changes the ticket, until the
+    /// per-ticket limit (S16, 100 automation updates) is reached after 50 runs.
+    fn core(path: &Path) -> Core {
+        let rules = "automation \"on\" {\n  when all {\n    tags excludes x\n  }\n  then {\n    add tags x\n  }\n}\n\
+                     automation \"off\" {\n  when all {\n    tags includes x\n  }\n  then {\n    remove tags x\n  }\n}\n";
+        let sources = [crate::check::RuleSource {
+            name: "toggle.rules".into(),
+            text: rules.into(),
+        }];
+        let (rs, _) = RuleSet::compile(&sources, Default::default(), Default::default())
+            .expect("rules compile");
+        let mut core =
+            Core::open(path, Arc::new(rs), Arc::new(Metrics::default())).expect("db opens");
+        // One run per step: every run is a point where the server may stop.
+        core.step = Duration::ZERO;
+        core
+    }
+
+    fn event(line: &str) -> Event {
+        crate::io::decode_line(line, 1).expect("event")
+    }
+
+    const CREATE: &str = r#"{"type":"ticket.created","id":"e1","at":"2026-11-24T09:00:00Z","ticket":{"id":"T-1","channel":"email","status":"open"}}"#;
+    const LATER: &str = r#"{"type":"ticket.updated","id":"e2","at":"2026-12-24T09:30:00Z","ticket":"T-1","by":"agent","changes":{"priority":"high"}}"#;
+
+    #[test]
+    fn an_event_whose_catch_up_was_stopped_midway_answers_as_if_uninterrupted() {
+        let dir = std::env::temp_dir().join(format!("ticket-rules-core-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (stopped_db, whole_db) = (dir.join("stopped.db"), dir.join("whole.db"));
+
+        let mut whole = core(&whole_db);
+        whole.events(vec![event(CREATE)], &mut |_| true).unwrap();
+        let expected = whole.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!(expected.lines.len(), 51, "50 runs, then the event");
+
+        let mut first = core(&stopped_db);
+        first.events(vec![event(CREATE)], &mut |_| true).unwrap();
+        let mut pauses = 0;
+        let stopped = first.events(vec![event(LATER)], &mut |c: &Core| {
+            // Reads between steps see the committed state: the clock moved on.
+            assert!(c.clock() > Some("2026-11-24T09:00:00Z".parse().unwrap()));
+            pauses += 1;
+            pauses < 10
+        });
+        assert!(
+            matches!(stopped, Err(ServeError::Stopping(_))),
+            "{stopped:?}"
+        );
+        drop(first);
+
+        // A restart, then the host sends the event again.
+        let mut again = core(&stopped_db);
+        let answer = again.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!(answer.lines, expected.lines);
+        let replay = again.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!((replay.lines, replay.replayed), (expected.lines, 1));
+        assert_eq!(
+            again.audit_page(0, 1000).unwrap(),
+            whole.audit_page(0, 1000).unwrap()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

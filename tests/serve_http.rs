@@ -92,6 +92,7 @@ async fn start_with(token: Option<&str>, body_limit: usize) -> TestServer {
         body_limit,
         clock: ClockMode::Manual,
         default_rules: true,
+        ..ServeOptions::default()
     };
     let (server, _) = Server::open(options).expect("server opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

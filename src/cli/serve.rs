@@ -3,7 +3,8 @@
 //!
 //! Prints `listening on http://ADDR` as the first line of stdout once the socket is
 //! bound (with `--addr 127.0.0.1:0` the port the system chose), logs to stderr, and
-//! stops on Ctrl-C or SIGTERM after the request in hand. Exit status: 0 after a clean
+//! stops on Ctrl-C or SIGTERM after the request in hand (a long automation catch-up stops
+//! at its next step, keeping the runs done). Exit status: 0 after a clean
 //! stop; 1 when the address cannot be bound or serving fails; 2 for usage, rule, account
 //! or database errors at start.
 
@@ -13,7 +14,9 @@ use std::path::PathBuf;
 
 use ticket_rules::check::Checked;
 use ticket_rules::diagnostic::{render, Severity};
-use ticket_rules::server::{log, ClockMode, ServeError, ServeOptions, Server, DEFAULT_BODY_LIMIT};
+use ticket_rules::server::{
+    log, ClockMode, ServeError, ServeOptions, Server, DEFAULT_BODY_LIMIT, DEFAULT_MAX_FUTURE_HOURS,
+};
 
 use super::EXIT_USAGE;
 
@@ -55,6 +58,11 @@ pub struct ServeArgs {
     /// Do not load the built-in card-redaction rule (W13).
     #[arg(long)]
     no_default_rules: bool,
+    /// With `--clock wall`: reject an event stamped more than HOURS whole hours ahead of
+    /// the wall clock (its line says so; nothing is applied). Not applied to
+    /// `--clock manual` nor to POST /v1/clock.
+    #[arg(long, value_name = "HOURS", default_value_t = DEFAULT_MAX_FUTURE_HOURS)]
+    max_future: u32,
 }
 
 fn print_diagnostics(checked: &Checked, as_warnings: bool) {
@@ -99,6 +107,7 @@ pub fn run(args: ServeArgs) -> i32 {
             Clock::Manual => ClockMode::Manual,
         },
         default_rules: !args.no_default_rules,
+        max_future_hours: args.max_future,
     };
     let (server, checked) = match Server::open(options) {
         Ok(x) => x,

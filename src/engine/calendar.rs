@@ -3,7 +3,11 @@
 //! A [`Calendar`] is a compiled [`ScheduleDef`]: a time zone, opening intervals per
 //! weekday in civil (wall-clock) time, and closed holidays. It answers `within
 //! business_hours` ([`Calendar::is_open`]) and counts business time between two instants
-//! ([`Calendar::business_seconds_between`], [`Calendar::business_hours_between`]).
+//! ([`Calendar::business_seconds_between`], [`Calendar::business_hours_between`]). For
+//! the automation clock, which jumps from deadline to deadline, it also looks ahead: the
+//! instant when enough business time will have passed
+//! ([`Calendar::instant_after_business_seconds`]) and when `is_open` next changes
+//! ([`Calendar::next_change`]).
 //!
 //! ## From wall clock to instants (daylight saving)
 //! Each day's interval `HH:MM-HH:MM` is turned into the real instants at which the
@@ -41,6 +45,9 @@ use crate::model::ScheduleDef;
 
 /// Minutes in a civil day; an interval end of `24:00` is `MINUTES_PER_DAY`.
 const MINUTES_PER_DAY: u16 = 24 * 60;
+
+/// Civil days [`Calendar::next_change`] looks ahead before it answers with a lower bound.
+pub const SCAN_DAYS: u32 = 400;
 
 /// Weekday keys of `weekly`, Monday first (index = Monday-zero offset).
 const WEEKDAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -190,6 +197,121 @@ impl Calendar {
     /// [`Calendar::business_seconds_between`] (S12, S14); 0 if `to <= from`.
     pub fn business_hours_between(&self, from: Timestamp, to: Timestamp) -> i64 {
         self.business_seconds_between(from, to).div_euclid(3600)
+    }
+
+    /// The first whole-second instant `s` at or after `from` with
+    /// `business_seconds_between(from, s) >= secs` (S14): when `secs` business seconds
+    /// will have passed since `from`. `secs <= 0` gives `from` (floored to the second).
+    /// `None` when the calendar never opens, or not before the end of the representable
+    /// range. Cost: O(days walked) like the counts (O(1) for [`Calendar::always_open`]).
+    pub fn instant_after_business_seconds(&self, from: Timestamp, secs: i64) -> Option<Timestamp> {
+        let f = floor_second(from);
+        if secs <= 0 {
+            return Timestamp::from_second(f).ok();
+        }
+        if self.always {
+            return Timestamp::from_second(f.checked_add(secs)?).ok();
+        }
+        if self.weekly.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let mut acc = 0i64;
+        let mut found = None;
+        self.walk_from(from, None, |a, b| {
+            let lo = a.max(f);
+            if b > lo {
+                if acc + (b - lo) >= secs {
+                    found = Some(lo + (secs - acc));
+                    return false;
+                }
+                acc += b - lo;
+            }
+            true
+        });
+        Timestamp::from_second(found?).ok()
+    }
+
+    /// A lower bound on the first instant after `t` at which [`Calendar::is_open`]
+    /// differs from its value at `t`, in whole seconds; `None` when it never changes
+    /// (always open, or never open). Exact when the change lies within
+    /// [`SCAN_DAYS`] days; further out, the start of the last civil day looked at
+    /// (nothing changes before it).
+    pub fn next_change(&self, t: Timestamp) -> Option<Timestamp> {
+        if self.always || self.weekly.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let s = floor_second(t);
+        // While open: the end of the run of touching intervals that holds `s`.
+        let mut open_until: Option<i64> = None;
+        let mut found = None;
+        let last_day = self.walk_from(t, Some(SCAN_DAYS), |a, b| match open_until {
+            Some(end) if a <= end => {
+                open_until = Some(end.max(b));
+                true
+            }
+            Some(end) => {
+                found = Some(end);
+                false
+            }
+            None if b <= s => true,
+            None if a <= s => {
+                open_until = Some(b);
+                true
+            }
+            None => {
+                found = Some(a);
+                false
+            }
+        });
+        let at = match (found, last_day) {
+            (Some(x), _) => x,
+            // Not found within the scan: nothing changes before the last day looked at.
+            (None, Some(day)) => match open_until {
+                Some(end) => end,
+                None => self.first_reached(day, 0)?,
+            }
+            .max(s + 1),
+            (None, None) => return None,
+        };
+        Timestamp::from_second(at).ok()
+    }
+
+    /// Like `each_interval`, open-ended: visits the opening intervals from the day before
+    /// `from`'s date onwards, in order, while `visit` returns true, for at most
+    /// `max_days` days. Returns the last civil day visited when the day limit stopped
+    /// the walk, else `None`.
+    fn walk_from(
+        &self,
+        from: Timestamp,
+        max_days: Option<u32>,
+        mut visit: impl FnMut(i64, i64) -> bool,
+    ) -> Option<Date> {
+        let first = self.tz.to_datetime(from).date();
+        let mut day = first.yesterday().unwrap_or(first);
+        let mut days = 0u32;
+        loop {
+            if !self.holidays.contains(&day) {
+                let index = usize::try_from(day.weekday().to_monday_zero_offset()).unwrap_or(0);
+                for &(s, e) in &self.weekly[index] {
+                    let (Some(a), Some(b)) =
+                        (self.first_reached(day, s), self.first_reached(day, e))
+                    else {
+                        continue;
+                    };
+                    if a < b && !visit(a, b) {
+                        return None;
+                    }
+                }
+            }
+            days += 1;
+            if max_days.is_some_and(|m| days >= m) {
+                return Some(day);
+            }
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => return None,
+            }
+        }
     }
 
     /// Calls `visit(start, end)` (unix seconds, `start < end`) for every opening interval

@@ -12,7 +12,9 @@
 //! - `run` — one hourly automation run and the 28-day close;
 //! - `update` — one ticket update in progress: actions, trigger cycle, guards, redaction;
 //! - `changes` — net changes (S10); `eval` — conditions; `index` — trigger candidates;
-//! - `schedule` — automation candidates; [`calendar`] — business hours;
+//! - `schedule` — automation candidates and the next run that can change something;
+//!   `wake` — when an automation can next match an unchanged ticket; [`calendar`] —
+//!   business hours;
 //! - [`ruleset`], [`store`], [`snapshot`] — the compiled rules, ticket storage, the
 //!   stateless entry points.
 
@@ -27,6 +29,7 @@ mod schedule;
 pub mod snapshot;
 pub mod store;
 mod update;
+mod wake;
 
 use std::sync::Arc;
 
@@ -54,6 +57,47 @@ pub struct Engine<S: TicketStore = MemoryStore> {
     store: S,
     schedule: Schedule,
     explain: bool,
+    /// The reference clock: every hourly run, every ticket tested.
+    hour_by_hour: bool,
+    /// Automation runs performed (evaluated) so far.
+    runs_performed: u64,
+}
+
+/// What [`Engine::advance_within`] did: the runs that updated a ticket, and whether the
+/// clock reached the target.
+#[derive(Debug, Default)]
+pub struct Advance {
+    /// Runs that updated at least one ticket, in time order.
+    pub runs: Vec<AutomationRun>,
+    /// True when the clock reached the target; false when it stopped after an earlier
+    /// run (the clock is then at that run's time, and the next call continues).
+    pub done: bool,
+}
+
+/// An event that passed the duplicate check and validation ([`Engine::admit`]), waiting
+/// for the automation runs due before it and then its own update ([`Engine::finish`]).
+#[derive(Debug)]
+pub struct Admitted {
+    event: Event,
+    key: String,
+    warnings: Vec<String>,
+    /// Where the clock moves before the event (S18); `None` for an event stamped earlier
+    /// than the clock (applied at its own time, no runs).
+    until: Option<Timestamp>,
+    /// WhatsApp items of the event applied before and left out (`duplicate_items`).
+    duplicate_items: Vec<String>,
+}
+
+impl Admitted {
+    /// The time the replay clock must reach before the event is applied (S18), if any.
+    pub fn catch_up_to(&self) -> Option<Timestamp> {
+        self.until
+    }
+
+    /// The event.
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
 }
 
 impl Engine<MemoryStore> {
@@ -72,7 +116,24 @@ impl<S: TicketStore> Engine<S> {
             store,
             schedule,
             explain: false,
+            hour_by_hour: false,
+            runs_performed: 0,
         }
+    }
+
+    /// Turns the hour-by-hour reference clock on or off. On, every hourly automation run
+    /// between two instants is performed and tests every ticket against every automation;
+    /// off (the default), the clock jumps from one run that can change something to the
+    /// next through the deadline indexes ([`Engine::advance_to`]). Both give the same
+    /// outcomes (S19); the reference costs hours × tickets and exists for tests.
+    pub fn set_hour_by_hour(&mut self, on: bool) {
+        self.hour_by_hour = on;
+    }
+
+    /// How many hourly automation runs this engine has performed (evaluated), whether or
+    /// not they changed anything: the work the clock did, for tests and benchmarks.
+    pub fn runs_performed(&self) -> u64 {
+        self.runs_performed
     }
 
     /// Turns explain traces on or off (`run --explain`): every ticket record then lists
@@ -105,7 +166,28 @@ impl<S: TicketStore> Engine<S> {
     /// and status word), however the item was batched before. The items applied before
     /// are left out and named in [`EventOutcome::duplicate_items`]; when none is left
     /// the line is `duplicate`.
-    pub fn process(&mut self, mut event: Event) -> Step {
+    pub fn process(&mut self, event: Event) -> Step {
+        match self.admit(event) {
+            Ok(admitted) => {
+                let runs = match admitted.until {
+                    Some(at) => self.advance_to(at),
+                    None => Vec::new(),
+                };
+                self.finish(admitted, runs)
+            }
+            Err(step) => *step,
+        }
+    }
+
+    /// The first half of [`Engine::process`]: the duplicate check and validation. `Err`
+    /// holds the finished step of a duplicate or rejected event (nothing changed). `Ok`:
+    /// the caller moves the clock to [`Admitted::catch_up_to`] (with
+    /// [`Engine::advance_to`] or, in steps, [`Engine::advance_within`]), changing nothing
+    /// else in between, then calls [`Engine::finish`] with the runs.
+    ///
+    /// # Errors
+    /// The step of a duplicate or rejected event.
+    pub fn admit(&mut self, mut event: Event) -> Result<Admitted, Box<Step>> {
         let key = dedup_key(&event);
         if let Some(t) = self.store.seen(&key) {
             let mut o = EventOutcome {
@@ -122,20 +204,20 @@ impl<S: TicketStore> Engine<S> {
                 ticket_hint: t,
             };
             o.warnings.shrink_to_fit();
-            return Step {
+            return Err(Box::new(Step {
                 runs: Vec::new(),
                 outcome: o,
-            };
+            }));
         }
         let seen_items = self.drop_seen_items(&mut event);
         if seen_items.all {
-            return Step {
+            return Err(Box::new(Step {
                 runs: Vec::new(),
                 outcome: seen_items.duplicate_line(&event),
-            };
+            }));
         }
         if let Err(e) = self.validate(&event) {
-            return Step {
+            return Err(Box::new(Step {
                 runs: Vec::new(),
                 outcome: EventOutcome::rejected(
                     Some(event.id.clone()),
@@ -143,19 +225,38 @@ impl<S: TicketStore> Engine<S> {
                     event_ticket(&event),
                     e.to_string(),
                 ),
-            };
+            }));
         }
         let mut warnings = Vec::new();
-        let runs = match self.store.clock() {
+        let until = match self.store.clock() {
             Some(c) if event.at < c => {
                 warnings.push(format!(
                     "event time {} is earlier than the replay clock {}; applied at its own time (S18)",
                     event.at, c
                 ));
-                Vec::new()
+                None
             }
-            _ => self.advance_to(event.at),
+            _ => Some(event.at),
         };
+        Ok(Admitted {
+            event,
+            key,
+            warnings,
+            until,
+            duplicate_items: seen_items.names,
+        })
+    }
+
+    /// The second half of [`Engine::process`]: applies an admitted event once the clock
+    /// has reached it; `runs` are the automation runs performed before it.
+    pub fn finish(&mut self, admitted: Admitted, runs: Vec<AutomationRun>) -> Step {
+        let Admitted {
+            event,
+            key,
+            mut warnings,
+            duplicate_items,
+            ..
+        } = admitted;
         let mut outcome = match self.apply(&event) {
             Ok((o, items)) => {
                 let first = o.tickets.first().map(|t| t.ticket.clone());
@@ -164,7 +265,7 @@ impl<S: TicketStore> Engine<S> {
                     self.store.mark_item_seen(item, ticket);
                 }
                 EventOutcome {
-                    duplicate_items: seen_items.names,
+                    duplicate_items,
                     ..o
                 }
             }
@@ -183,31 +284,59 @@ impl<S: TicketStore> Engine<S> {
     /// Performs every hourly automation run at times t with clock < t ≤ `to` (S18) and
     /// moves the clock to `to` (never backwards). The first call only sets the clock.
     /// Returns the runs that updated at least one ticket.
+    ///
+    /// The cost does not depend on the hours in between: the clock jumps from one run
+    /// that can change something to the next ([`Engine::set_hour_by_hour`] for the
+    /// reference that performs them all). A skipped run is one at which no automation
+    /// can match any ticket and no 28-day close is due; it would have changed nothing.
     pub fn advance_to(&mut self, to: Timestamp) -> Vec<AutomationRun> {
+        self.advance_within(to, || true).runs
+    }
+
+    /// [`Engine::advance_to`] in steps: after each run performed, asks `more()` whether
+    /// to go on. When it says no before `to` is reached, the clock stops at that run's
+    /// time and [`Advance::done`] is false; calling again continues where it stopped,
+    /// with the same outcomes as one call (S19). At least one run is performed per call.
+    pub fn advance_within(&mut self, to: Timestamp, mut more: impl FnMut() -> bool) -> Advance {
         let Some(from) = self.store.clock() else {
             self.store.set_clock(to);
-            return Vec::new();
+            return Advance {
+                runs: Vec::new(),
+                done: true,
+            };
         };
         if to <= from {
-            return Vec::new();
+            return Advance {
+                runs: Vec::new(),
+                done: true,
+            };
         }
-        let minute = i64::from(self.rules.account.automation_minute.min(59)) * 60;
-        let secs = from.as_second();
-        let mut t = secs - secs.rem_euclid(3600) + minute;
-        if t <= secs {
-            t += 3600;
-        }
+        let minute = self.rules.account.automation_minute;
+        let close_after = CLOSE_AFTER_SOLVED_DAYS * 24 * 3600;
+        let end = to.as_second();
+        let mut t = wake::run_at_or_after(from.as_second().saturating_add(1), minute);
         let mut runs = Vec::new();
-        while t <= to.as_second() {
-            if let Ok(at) = Timestamp::from_second(t) {
-                if let Some(run) = self.automation_run(at) {
-                    runs.push(run);
+        while t <= end {
+            if !self.hour_by_hour {
+                match self.schedule.next_due(t, minute, close_after) {
+                    Some(due) if due <= end => t = due,
+                    _ => break,
                 }
             }
-            t += 3600;
+            let Ok(at) = Timestamp::from_second(t) else {
+                break;
+            };
+            if let Some(run) = self.automation_run(at) {
+                runs.push(run);
+            }
+            t = t.saturating_add(3600);
+            if t <= end && !more() {
+                self.store.set_clock(at);
+                return Advance { runs, done: false };
+            }
         }
         self.store.set_clock(to);
-        runs
+        Advance { runs, done: true }
     }
 
     /// Stores a ticket and keeps the automation schedule's indexes up to date.
@@ -261,7 +390,7 @@ fn dedup_key(e: &Event) -> String {
 }
 
 /// The ticket an event names, for rejected lines.
-fn event_ticket(e: &Event) -> Option<String> {
+pub(crate) fn event_ticket(e: &Event) -> Option<String> {
     match &e.kind {
         EventKind::TicketCreated(t) => Some(t.id.clone()),
         EventKind::MessageReceived(m) => match &m.ticket {

@@ -22,6 +22,7 @@ use super::ruleset::RuleSet;
 use super::schedule::RunCandidates;
 use super::store::TicketStore;
 use super::update::{Finished, IdScheme, Work};
+use super::wake::next_match;
 use super::{Engine, CLOSE_AFTER_SOLVED_DAYS};
 
 /// The rule id a 28-day close is reported under (S1).
@@ -121,6 +122,7 @@ impl<S: TicketStore> Engine<S> {
     /// One hourly automation run at `at` (S11–S17) plus the 28-day close (S1). Returns
     /// `None` when no ticket was updated.
     pub(super) fn automation_run(&mut self, at: Timestamp) -> Option<AutomationRun> {
+        self.runs_performed += 1;
         let rs = Arc::clone(&self.rules);
         let store = &self.store;
         let candidates = self.schedule.start_run(
@@ -210,21 +212,27 @@ impl<S: TicketStore> Engine<S> {
             &run.candidates,
             ai,
             plan,
-            self.explain,
+            self.explain || self.hour_by_hour,
             self.store.len(),
             candidates,
         );
+        // A timed automation's candidates that do not match wake up again at the next
+        // run at which they can (none for closed tickets or those at the S16 limit).
+        let timed = plan.timed();
+        let next_run = run.at.checked_add(SignedDuration::from_hours(1)).ok();
         let mut updated = 0usize;
         for (ci, &pos) in candidates.iter().enumerate() {
             if updated >= limit {
                 // S16: the rest are picked up in later runs while they still match.
                 for &p in candidates.iter().skip(ci) {
                     if let Some(t) = self.store.ticket_at(p as usize) {
-                        if t.status != Status::Closed
-                            && t.automation_updates < per_ticket
-                            && eval::rule_matches(auto, t, &run.probe, rs)
-                        {
-                            self.schedule.defer(ai, p);
+                        if t.status != Status::Closed && t.automation_updates < per_ticket {
+                            if eval::rule_matches(auto, t, &run.probe, rs) {
+                                self.schedule.defer(ai, p);
+                            } else if timed {
+                                let wake = next_run.and_then(|n| next_match(auto, t, n, rs));
+                                self.schedule.wake(ai, p, wake);
+                            }
                         }
                     }
                 }
@@ -243,6 +251,10 @@ impl<S: TicketStore> Engine<S> {
                     .push(eval::trace(auto, t, &run.probe, rs));
             }
             if !eval::rule_matches(auto, t, &run.probe, rs) {
+                if timed {
+                    let wake = next_run.and_then(|n| next_match(auto, t, n, rs));
+                    self.schedule.wake(ai, pos, wake);
+                }
                 continue;
             }
             updated += 1;

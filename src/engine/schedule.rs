@@ -1,26 +1,39 @@
-//! Deadline-driven automation runs (issue #5): an hourly run must not test every ticket
-//! against every automation. S11–S17 are unchanged; this only decides which tickets an
-//! automation *can* match at a run.
+//! Deadline-driven automation runs (issues #5 and 8): an hourly run must not test every
+//! ticket against every automation, and moving the clock must not cost the hours in
+//! between. S11–S17 are unchanged; this only decides which tickets an automation *can*
+//! match at a run, and at which runs anything can change at all.
 //!
-//! An automation with a calendar-hours condition `hours since X > N` (or `>= N`, `is N`)
-//! in `when all` is *driven* by it: the condition first holds at the run when the
-//! ticket's anchor X is `m` whole hours old (`m = N+1` for `>`, else `N`, S12). The
-//! engine keeps every anchor it needs in a sorted index (anchor time → ticket position).
-//! At a run at `t` after the previous run `p`, the automation's candidates are:
-//! - tickets whose anchor became `m` hours old since the last run: anchor in
-//!   `(p − m h, t − m h]` — or every anchor up to `t − m h` when the automation has other
-//!   time-dependent conditions (business hours, `hours until`, `window`, a second
-//!   `hours since`), which can turn true without the ticket changing;
-//! - tickets updated since the start of the previous run (their other conditions may
-//!   have changed; those updated by the previous run may still match, S15);
-//! - tickets left over when the previous run hit the per-automation limit (S16).
+//! Every automation's candidates at a run at `t` (previous run performed at `p`) include
+//! the tickets updated since the start of the previous run (their state changed; those
+//! updated by the previous run may still match, S15) and those left over when the
+//! previous run hit the per-automation limit (S16). Besides, by kind:
+//! - **driven**: a calendar-hours condition `hours since X > N` (or `>= N`, `is N`) in
+//!   `when all` and no other time condition. It first holds at the run when the ticket's
+//!   anchor X is `m` whole hours old (`m = N+1` for `>`, else `N`, S12). The engine keeps
+//!   every anchor it needs in a sorted index (anchor time → ticket position); the
+//!   candidates add the tickets whose anchor came of age since `p`: anchor in
+//!   `(p − m h, t − m h]`.
+//! - **timed**: any other time condition (business hours, `hours until`, `within
+//!   business_hours`, the window, a second `hours since`, a time condition in `when
+//!   any`). Each ticket it was tested on without matching gets a wake-up time: the next
+//!   run at which it can match if the ticket does not change ([`super::wake`]); the
+//!   candidates add the tickets whose wake-up time has come.
+//! - **untimed**: no time condition. Nothing more: its result changes only when the
+//!   ticket does ([`Schedule::candidates`] has the argument).
 //!
-//! A ticket outside these sets had the same state and the same driving-condition value at
-//! the previous run, so its result then is its result now. Automations that are not
-//! driven, the first run, and explain mode test every ticket.
+//! A ticket outside these sets was tested at an earlier run in its present state and
+//! did not match, and its time conditions cannot have turned true since, so its result
+//! then is its result now. The first run, explain mode and the hour-by-hour reference
+//! clock test every ticket.
+//!
+//! [`Schedule::next_due`] gives the next run at which anything can change: the next run
+//! when tickets were updated or left over, else the earliest coming of age, wake-up time
+//! or 28-day close (S1). The engine performs that run and skips the ones before it, so
+//! the cost of moving the clock follows the runs that can change something.
 //!
 //! Invariant: the schedule owns candidate selection and only narrows which tickets are
-//! *tested*: every ticket an automation matches at a run is among its candidates, and
+//! *tested* and which runs are performed: every ticket an automation matches at a run is
+//! among its candidates, every run that would change something is performed, and
 //! candidates come in ascending ticket position (creation order), as a full scan would.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -32,8 +45,9 @@ use crate::check::ir::{Cmp, RuleIr, Since, Test};
 use crate::model::{Status, Ticket};
 
 use super::eval::anchor;
+use super::wake::run_at_or_after;
 
-/// How an automation's candidates are found.
+/// How an automation's candidates are found, and when it can next match.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
     /// The driving anchor and the whole hours `m` at which it first holds.
@@ -203,6 +217,16 @@ pub(crate) fn plan(r: &RuleIr) -> Plan {
     }
 }
 
+impl Plan {
+    /// The automation has time conditions that the anchor indexes do not follow (business
+    /// hours, `hours until`, `within business_hours`, the window, a second `hours since`,
+    /// any time condition without a calendar-hours driver): the schedule keeps, per
+    /// ticket, the next run at which it can match ([`super::wake::next_match`]).
+    pub fn timed(&self) -> bool {
+        self.other_time
+    }
+}
+
 /// A small key for an anchor kind.
 fn kind(s: Since) -> u8 {
     match s {
@@ -231,6 +255,42 @@ pub(crate) struct Schedule {
     pending: Vec<Vec<u32>>,
     /// The previous run's time.
     last_run: Option<Timestamp>,
+    /// Per automation (`None` unless [`Plan::timed`]): the next run at which it can
+    /// match each ticket it was tested on without matching.
+    wakes: Vec<Option<Wakes>>,
+    /// The indexes of the timed automations in `wakes`.
+    timed: Vec<usize>,
+    /// The anchors (kind, whole hours `m`) of the calendar-driven automations that are
+    /// not timed, without repeats.
+    driven: Vec<(Since, i64)>,
+}
+
+/// Wake-up times of one timed automation: ticket position → run time (unix seconds), and
+/// the same ordered by time.
+#[derive(Debug, Default)]
+struct Wakes {
+    by_pos: HashMap<u32, i64>,
+    queue: BTreeSet<(i64, u32)>,
+}
+
+impl Wakes {
+    fn remove(&mut self, pos: u32) {
+        if let Some(at) = self.by_pos.remove(&pos) {
+            self.queue.remove(&(at, pos));
+        }
+    }
+
+    /// Removes and appends to `out` every position due at or before `at`.
+    fn take_due(&mut self, at: i64, out: &mut Vec<u32>) {
+        while let Some(&(t, pos)) = self.queue.first() {
+            if t > at {
+                break;
+            }
+            self.queue.pop_first();
+            self.by_pos.remove(&pos);
+            out.push(pos);
+        }
+    }
 }
 
 /// Candidate selection while one run goes on: the run time, the previous run's, and the
@@ -256,8 +316,20 @@ impl Schedule {
     pub fn new(plans: &[Plan]) -> Self {
         let mut s = Schedule {
             pending: vec![Vec::new(); plans.len()],
+            wakes: plans
+                .iter()
+                .map(|p| p.timed().then(Wakes::default))
+                .collect(),
             ..Default::default()
         };
+        s.timed = (0..plans.len()).filter(|&i| plans[i].timed()).collect();
+        for p in plans.iter().filter(|p| !p.timed()) {
+            if let Some(d) = p.driver {
+                if !s.driven.contains(&d) {
+                    s.driven.push(d);
+                }
+            }
+        }
         for since in plans
             .iter()
             .filter_map(|p| p.driver.map(|d| d.0))
@@ -307,9 +379,23 @@ impl Schedule {
     }
 
     /// The candidates of automation `ai` (planned as `plan`) at the run, ascending and
-    /// without repeats, into `out`; takes the automation's leftovers of the previous run.
-    /// With `scan_all` (explain mode), or for an automation without a driver, every one
-    /// of the `len` tickets.
+    /// without repeats, into `out`; takes the automation's leftovers of the previous run
+    /// and, for a timed automation, the tickets due to wake up (the caller gives each
+    /// candidate that does not match a new wake-up time, [`Schedule::wake`]). With
+    /// `scan_all` (explain mode, the hour-by-hour reference) every one of the `len`
+    /// tickets.
+    ///
+    /// Besides the updated tickets and the leftovers:
+    /// - a calendar-driven automation takes the anchors that came of age since the
+    ///   previous run (module docs);
+    /// - a timed one takes the tickets whose wake-up time has come;
+    /// - one without any time condition takes nothing more. Its conditions read only the
+    ///   ticket's state (an automation update's `changed` is false, `update.via` is
+    ///   `automation`), so its result on a ticket changes only when the ticket does. A
+    ///   ticket that is not among the updated ones was tested, in its present state, at
+    ///   the first run after its last update (every run with updated tickets is
+    ///   performed, [`Schedule::next_due`]) — and did not match, or it would have been
+    ///   updated again or left over (S16). So it does not match now either.
     pub fn candidates(
         &mut self,
         run: &RunCandidates,
@@ -321,24 +407,100 @@ impl Schedule {
     ) {
         out.clear();
         let leftovers = self.pending.get_mut(ai).map(std::mem::take);
-        match plan.driver {
-            Some((since, m)) if !scan_all => {
-                let hi = run.at.as_second().saturating_sub(m.saturating_mul(3600));
-                // Without other time conditions only anchors that came of age since the
-                // previous run are new. (On the first run every ticket is among the
-                // updated ones.)
-                if let Some(p) = run.prev {
-                    let lo = (!plan.other_time)
-                        .then(|| p.as_second().saturating_sub(m.saturating_mul(3600)));
-                    self.anchored(since, lo, hi, out);
+        if scan_all {
+            out.extend(0..len as u32);
+        } else {
+            match (plan.driver, self.wakes.get_mut(ai)) {
+                (_, Some(Some(w))) => w.take_due(run.at.as_second(), out),
+                (Some((since, m)), _) => {
+                    let hi = run.at.as_second().saturating_sub(m.saturating_mul(3600));
+                    // Only anchors that came of age since the previous run are new. (On
+                    // the first run every ticket is among the updated ones.)
+                    if let Some(p) = run.prev {
+                        let lo = p.as_second().saturating_sub(m.saturating_mul(3600));
+                        self.anchored(since, Some(lo), hi, out);
+                    }
                 }
-                out.extend(leftovers.into_iter().flatten());
-                run.updated.select(plan.key.as_ref(), out);
-                out.sort_unstable();
-                out.dedup();
+                _ => {}
             }
-            _ => out.extend(0..len as u32),
+            out.extend(leftovers.into_iter().flatten());
+            run.updated.select(plan.key.as_ref(), out);
+            out.sort_unstable();
+            out.dedup();
         }
+        // Every candidate gets a new wake-up time once tested.
+        if let Some(Some(w)) = self.wakes.get_mut(ai) {
+            for &pos in out.iter() {
+                w.remove(pos);
+            }
+        }
+    }
+
+    /// Sets when timed automation `ai` can next match the ticket at `pos` (`None`: not
+    /// until the ticket changes). No effect for other automations.
+    pub fn wake(&mut self, ai: usize, pos: u32, at: Option<Timestamp>) {
+        if let Some(Some(w)) = self.wakes.get_mut(ai) {
+            w.remove(pos);
+            if let Some(at) = at {
+                let at = at.as_second();
+                w.by_pos.insert(pos, at);
+                w.queue.insert((at, pos));
+            }
+        }
+    }
+
+    /// The first run time (unix seconds) at or after `from` (a run time) at which a run
+    /// can change something, or `None` if none can while no event comes; runs are at
+    /// minute `minute` of each UTC hour (S18). A run can change something only if:
+    /// - it is the first run, or tickets were updated since the previous run, or some
+    ///   were left over by the limit (S16): `from` itself;
+    /// - a calendar-driven automation's anchor comes of age (its first run with
+    ///   `hours since X ≥ m`);
+    /// - a timed automation's wake-up time comes;
+    /// - a solved ticket reaches its 28-day close (S1; `close_after` seconds).
+    ///
+    /// Every other run tests only tickets that did not match at an earlier run in the
+    /// same state ([`Schedule::candidates`]), so it changes nothing and leaves the
+    /// schedule as it found it: skipping it changes no output (S19).
+    pub fn next_due(&self, from: i64, minute: u8, close_after: i64) -> Option<i64> {
+        if self.last_run.is_none()
+            || !self.dirty.is_empty()
+            || self.pending.iter().any(|p| !p.is_empty())
+        {
+            return Some(from);
+        }
+        let mut due: Option<i64> = None;
+        let mut consider = |t: i64| {
+            let t = run_at_or_after(t, minute).max(from);
+            due = Some(due.map_or(t, |d| d.min(t)));
+        };
+        let prev = self.last_run.map_or(i64::MIN, |p| p.as_second());
+        for &(since, m) in &self.driven {
+            let age = m.saturating_mul(3600);
+            let lo = prev.saturating_sub(age);
+            if let Some(&(a, _)) = self.index(since).and_then(|set| {
+                set.range((Bound::Excluded((lo, u32::MAX)), Bound::Unbounded))
+                    .next()
+            }) {
+                consider(a.saturating_add(age));
+            }
+        }
+        for w in self.wakes.iter().flatten() {
+            if let Some(&(t, _)) = w.queue.first() {
+                consider(t);
+            }
+        }
+        if let Some(&(s, _)) = self.index(SOLVED).and_then(|set| set.first()) {
+            consider(s.saturating_add(close_after));
+        }
+        due
+    }
+
+    fn index(&self, since: Since) -> Option<&BTreeSet<(i64, u32)>> {
+        self.kinds
+            .get(&kind(since))
+            .and_then(|&i| self.anchors.get(i))
+            .map(|(_, set)| set)
     }
 
     /// Remembers a ticket that still matched automation `ai` when the run hit the
@@ -356,8 +518,14 @@ impl Schedule {
         anchor(since, t).map(|a| a.as_second())
     }
 
-    /// Records that the ticket at `pos` changed from `before` to `after`.
+    /// Records that the ticket at `pos` changed from `before` to `after`: it is a
+    /// candidate of the next run, and its wake-up times no longer hold.
     pub fn update(&mut self, pos: u32, before: Option<&Ticket>, after: &Ticket) {
+        for &i in &self.timed {
+            if let Some(Some(w)) = self.wakes.get_mut(i) {
+                w.remove(pos);
+            }
+        }
         for (since, set) in &mut self.anchors {
             let old = before.and_then(|b| Self::key(*since, b));
             let new = Self::key(*since, after);
@@ -376,11 +544,7 @@ impl Schedule {
     /// Positions whose `since` anchor (in seconds) lies in `(lo, hi]` (`lo = None`: no
     /// lower bound), appended to `out`.
     fn anchored(&self, since: Since, lo: Option<i64>, hi: i64, out: &mut Vec<u32>) {
-        let Some((_, set)) = self
-            .kinds
-            .get(&kind(since))
-            .and_then(|&i| self.anchors.get(i))
-        else {
+        let Some(set) = self.index(since) else {
             return;
         };
         let lower = match lo {

@@ -7,25 +7,46 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::codec::TicketJson;
 use super::db::{self, AuditEntry, DbError, SqliteStore};
 use super::metrics::{Metrics, Tally};
-use crate::engine::{event_key, Engine, LineStatus, RuleSet, TicketStore};
+use super::ServeError;
+use crate::engine::{
+    event_key, event_ticket, AutomationRun, Engine, EventOutcome, LineStatus, RuleSet, TicketStore,
+};
 use crate::guards::{window, Window};
 use crate::io::output::{event_json, run_json};
 use crate::model::{Channel, Event};
 use crate::redact::scrub;
+
+/// How long one step of an automation catch-up may run before it is committed and the
+/// reads waiting are answered (a step ends after the run in hand).
+const STEP: Duration = Duration::from_millis(50);
+
+/// Called between two committed steps of a long automation catch-up, with the committed
+/// state; answers the reads waiting. `false`: stop (the server is shutting down).
+pub type Pause<'a> = &'a mut dyn FnMut(&Core) -> bool;
 
 /// The engine, its durable store and the connection.
 pub struct Core {
     engine: Engine<SqliteStore>,
     conn: Connection,
     metrics: Arc<Metrics>,
+    /// Events stamped further ahead of the wall clock are rejected (wall clock only).
+    max_future: Option<SignedDuration>,
+    /// The event whose catch-up was committed in part (key, audit seq of its first run
+    /// line), mirrored in the database ([`db::catch_up`]): when that event comes again
+    /// its stored outcome starts there, so its answer is the one an uninterrupted
+    /// request gives. Cleared as soon as anything else is audited.
+    catch_up: Option<(String, i64)>,
+    /// How long one step of a catch-up may run ([`STEP`]).
+    step: Duration,
     _checkpointer: Option<db::Checkpointer>,
 }
 
@@ -92,13 +113,23 @@ impl Core {
     pub fn open(path: &Path, rules: Arc<RuleSet>, metrics: Arc<Metrics>) -> Result<Self, DbError> {
         let conn = db::open(path)?;
         let store = SqliteStore::load(&conn)?;
+        let catch_up = db::catch_up(&conn)?;
         metrics.add(Tally::default(), store.tickets().len());
         Ok(Core {
             engine: Engine::with_store(rules, store),
             conn,
             metrics,
+            max_future: None,
+            catch_up,
+            step: STEP,
             _checkpointer: db::Checkpointer::start(path),
         })
+    }
+
+    /// Rejects events stamped more than `hours` whole hours ahead of the wall clock
+    /// (`serve --max-future`); `None`: no bound (manual clock).
+    pub fn set_max_future_hours(&mut self, hours: Option<u32>) {
+        self.max_future = hours.map(|h| SignedDuration::from_hours(i64::from(h)));
     }
 
     /// Replaces the rule set; the next event uses it.
@@ -119,7 +150,12 @@ impl Core {
 
     fn resync(&mut self) {
         match SqliteStore::load(&self.conn) {
-            Ok(s) => *self.engine.store_mut() = s,
+            Ok(s) => {
+                *self.engine.store_mut() = s;
+                self.catch_up = db::catch_up(&self.conn).unwrap_or(None);
+                // The automation schedule indexes the old store's tickets: rebuild it.
+                self.engine.set_rules(self.engine.rules_arc());
+            }
             Err(e) => {
                 super::log::error(&format!(
                     "cannot reload the state after a failed transaction: {e}"
@@ -135,18 +171,46 @@ impl Core {
     /// audited and stored for retries. Outcome lines carry `"line"` = the event's
     /// position in the request (from 1).
     ///
+    /// A long automation catch-up before an event is done in steps of about [`STEP`],
+    /// each committed (with the events before it) before `pause` answers the reads
+    /// waiting; the event itself is applied after the last step, as one request.
+    ///
     /// # Errors
-    /// [`DbError`] when the transaction fails; nothing of the request is then kept.
-    pub fn events(&mut self, events: Vec<Event>) -> Result<Answer, DbError> {
-        let r = self.events_tx(events);
+    /// [`ServeError::Db`] when a transaction fails: nothing of the request after the
+    /// last committed step is kept. [`ServeError::Stopping`] when `pause` says stop.
+    pub fn events(&mut self, events: Vec<Event>, pause: Pause) -> Result<Answer, ServeError> {
+        let r = self.events_tx(events, pause);
         if r.is_err() {
             self.resync();
         }
         r
     }
 
-    fn events_tx(&mut self, events: Vec<Event>) -> Result<Answer, DbError> {
-        let tx = self.conn.transaction()?;
+    /// The outcome rejecting an event stamped more than `margin` ahead of the wall clock,
+    /// if it is.
+    fn too_far_ahead(margin: Option<SignedDuration>, event: &Event) -> Option<EventOutcome> {
+        let margin = margin?;
+        let now = Timestamp::now();
+        let limit = now.checked_add(margin).ok()?;
+        (event.at > limit).then(|| {
+            EventOutcome::rejected(
+                Some(event.id.clone()),
+                Some(event.at),
+                event_ticket(event),
+                format!(
+                    "event time {} is more than {} hours ahead of the wall clock {} \
+                     (serve --max-future); not applied and not remembered: send it again \
+                     when it is due",
+                    event.at,
+                    margin.as_hours(),
+                    now.round(jiff::Unit::Second).unwrap_or(now)
+                ),
+            )
+        })
+    }
+
+    fn events_tx(&mut self, events: Vec<Event>, pause: Pause) -> Result<Answer, ServeError> {
+        let mut tx = self.conn.transaction()?;
         let mut lines = Vec::with_capacity(events.len());
         let mut tally = Tally::default();
         let mut replayed = 0;
@@ -163,16 +227,70 @@ impl Core {
                 replayed += 1;
                 continue;
             }
-            let step = self.engine.process(event);
-            let mut first_seq = None;
-            for r in &step.runs {
-                let json = scrubbed(run_json(r));
-                let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
-                let seq = db::audit(&tx, None, "automation-run", &json, &tickets)?;
-                first_seq.get_or_insert(seq);
-                tally.run(r);
-                lines.push(json);
+            // A catch-up of this same event committed in part before: its stored
+            // outcome starts at that catch-up's first run line. Any other audit entry
+            // ends that possibility.
+            let resumed = match self.catch_up.take() {
+                Some((k, seq)) => {
+                    db::set_catch_up(&tx, None)?;
+                    (k == key).then_some(seq)
+                }
+                None => None,
+            };
+            if let Some(o) = Self::too_far_ahead(self.max_future, &event) {
+                let line = scrubbed(event_json(n, &o));
+                let hint: Vec<&str> = o.ticket_hint.as_deref().into_iter().collect();
+                db::audit(&tx, o.event.as_deref(), "event", &line, &hint)?;
+                tally.event(&o);
+                lines.push(line);
+                continue;
             }
+            if let Some(seq) = resumed {
+                // Its runs committed before come first in the answer, as they would have.
+                lines.extend(db::audit_from(&tx, seq)?);
+            }
+            let mut first_seq = resumed;
+            let step = match self.engine.admit(event) {
+                Err(step) => *step,
+                Ok(admitted) => {
+                    if let Some(to) = admitted.catch_up_to() {
+                        loop {
+                            let (started, step) = (Instant::now(), self.step);
+                            let adv = self.engine.advance_within(to, || started.elapsed() < step);
+                            for r in &adv.runs {
+                                let seq = audit_run(&tx, r, &mut tally, &mut lines)?;
+                                first_seq.get_or_insert(seq);
+                            }
+                            if adv.done {
+                                break;
+                            }
+                            let marker = first_seq.map(|seq| (key.as_str(), seq));
+                            db::set_catch_up(&tx, marker)?;
+                            self.engine.store_mut().flush(&tx)?;
+                            tx.commit()?;
+                            self.catch_up = marker.map(|(k, seq)| (k.to_string(), seq));
+                            self.metrics
+                                .add(std::mem::take(&mut tally), self.engine.store().len());
+                            if !pause(self) {
+                                return Err(ServeError::Stopping(format!(
+                                    "the automation runs up to {} were performed and kept; \
+                                     event `{}` (line {n}) and the ones after it were not \
+                                     applied: send them again",
+                                    self.engine
+                                        .clock()
+                                        .map_or_else(String::new, |c| c.to_string()),
+                                    admitted.event().id
+                                )));
+                            }
+                            tx = self.conn.transaction()?;
+                        }
+                    }
+                    if self.catch_up.take().is_some() {
+                        db::set_catch_up(&tx, None)?;
+                    }
+                    self.engine.finish(admitted, Vec::new())
+                }
+            };
             let o = &step.outcome;
             let line = scrubbed(event_json(n, o));
             if o.status != LineStatus::Duplicate {
@@ -190,42 +308,60 @@ impl Core {
         }
         self.engine.store_mut().flush(&tx)?;
         tx.commit()?;
-        self.metrics.add(tally, self.engine.store().tickets().len());
+        self.metrics.add(tally, self.engine.store().len());
         Ok(Answer { lines, replayed })
     }
 
     /// Performs the hourly automation runs up to `to` (S18; the clock never goes
-    /// backwards) in one transaction; returns their lines (audited).
+    /// backwards); returns their lines (audited). A long catch-up is done in steps of
+    /// about [`STEP`], each in one committed transaction, with `pause` between them.
     ///
     /// # Errors
-    /// [`DbError`] when the transaction fails; nothing is then kept.
-    pub fn advance_to(&mut self, to: Timestamp) -> Result<Vec<String>, DbError> {
-        let r = self.advance_tx(to);
-        if r.is_err() {
-            self.resync();
+    /// [`ServeError::Db`] when a transaction fails: that step is not kept.
+    /// [`ServeError::Stopping`] when `pause` says stop: the steps before are kept.
+    pub fn advance_to(&mut self, to: Timestamp, pause: Pause) -> Result<Vec<String>, ServeError> {
+        let mut lines = Vec::new();
+        loop {
+            let (started, step) = (Instant::now(), self.step);
+            let adv = self.engine.advance_within(to, || started.elapsed() < step);
+            if let Err(e) = self.commit_runs(&adv.runs, &mut lines) {
+                self.resync();
+                return Err(e.into());
+            }
+            if adv.done {
+                return Ok(lines);
+            }
+            if !pause(self) {
+                return Err(ServeError::Stopping(format!(
+                    "the clock reached {} of {to} (those automation runs are kept); send the request again to go on",
+                    self.engine.clock().map_or_else(String::new, |c| c.to_string()),
+                )));
+            }
         }
-        r
     }
 
-    fn advance_tx(&mut self, to: Timestamp) -> Result<Vec<String>, DbError> {
-        let runs = self.engine.advance_to(to);
+    /// Audits `runs` and commits them with the store's pending writes, in one
+    /// transaction (none when there is nothing to write).
+    fn commit_runs(
+        &mut self,
+        runs: &[AutomationRun],
+        lines: &mut Vec<String>,
+    ) -> Result<(), DbError> {
         if runs.is_empty() && !self.engine.store().has_pending() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let tx = self.conn.transaction()?;
+        if self.catch_up.take().is_some() {
+            db::set_catch_up(&tx, None)?;
+        }
         let mut tally = Tally::default();
-        let mut lines = Vec::with_capacity(runs.len());
-        for r in &runs {
-            let json = scrubbed(run_json(r));
-            let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
-            db::audit(&tx, None, "automation-run", &json, &tickets)?;
-            tally.run(r);
-            lines.push(json);
+        for r in runs {
+            audit_run(&tx, r, &mut tally, lines)?;
         }
         self.engine.store_mut().flush(&tx)?;
         tx.commit()?;
-        self.metrics.add(tally, self.engine.store().tickets().len());
-        Ok(lines)
+        self.metrics.add(tally, self.engine.store().len());
+        Ok(())
     }
 
     /// The ticket ids in creation order.
@@ -306,6 +442,22 @@ impl Core {
     }
 }
 
+/// Audits an automation run's line (scrubbed) and adds it to `lines`; returns its
+/// sequence number.
+fn audit_run(
+    tx: &rusqlite::Transaction<'_>,
+    r: &AutomationRun,
+    tally: &mut Tally,
+    lines: &mut Vec<String>,
+) -> Result<i64, DbError> {
+    let json = scrubbed(run_json(r));
+    let tickets: Vec<&str> = r.tickets.iter().map(|t| t.ticket.as_str()).collect();
+    let seq = db::audit(tx, None, "automation-run", &json, &tickets)?;
+    tally.run(r);
+    lines.push(json);
+    Ok(seq)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +469,70 @@ mod tests {
             "{\"line\":3,\"event\":\"e\"}"
         );
         assert_eq!(with_line("{\"event\":\"e\"}", 3), "{\"event\":\"e\"}");
+    }
+
+    /// Two automations that undo each other: every run changes the ticket, until the
+    /// per-ticket limit (S16, 100 automation updates) is reached after 50 runs.
+    fn core(path: &Path) -> Core {
+        let rules = "automation \"on\" {\n  when all {\n    tags excludes x\n  }\n  then {\n    add tags x\n  }\n}\n\
+                     automation \"off\" {\n  when all {\n    tags includes x\n  }\n  then {\n    remove tags x\n  }\n}\n";
+        let sources = [crate::check::RuleSource {
+            name: "toggle.rules".into(),
+            text: rules.into(),
+        }];
+        let (rs, _) = RuleSet::compile(&sources, Default::default(), Default::default())
+            .expect("rules compile");
+        let mut core =
+            Core::open(path, Arc::new(rs), Arc::new(Metrics::default())).expect("db opens");
+        // One run per step: every run is a point where the server may stop.
+        core.step = Duration::ZERO;
+        core
+    }
+
+    fn event(line: &str) -> Event {
+        crate::io::decode_line(line, 1).expect("event")
+    }
+
+    const CREATE: &str = r#"{"type":"ticket.created","id":"e1","at":"2026-11-24T09:00:00Z","ticket":{"id":"T-1","channel":"email","status":"open"}}"#;
+    const LATER: &str = r#"{"type":"ticket.updated","id":"e2","at":"2026-12-24T09:30:00Z","ticket":"T-1","by":"agent","changes":{"priority":"high"}}"#;
+
+    #[test]
+    fn an_event_whose_catch_up_was_stopped_midway_answers_as_if_uninterrupted() {
+        let dir = std::env::temp_dir().join(format!("ticket-rules-core-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (stopped_db, whole_db) = (dir.join("stopped.db"), dir.join("whole.db"));
+
+        let mut whole = core(&whole_db);
+        whole.events(vec![event(CREATE)], &mut |_| true).unwrap();
+        let expected = whole.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!(expected.lines.len(), 51, "50 runs, then the event");
+
+        let mut first = core(&stopped_db);
+        first.events(vec![event(CREATE)], &mut |_| true).unwrap();
+        let mut pauses = 0;
+        let stopped = first.events(vec![event(LATER)], &mut |c: &Core| {
+            // Reads between steps see the committed state: the clock moved on.
+            assert!(c.clock() > Some("2026-11-24T09:00:00Z".parse().unwrap()));
+            pauses += 1;
+            pauses < 10
+        });
+        assert!(
+            matches!(stopped, Err(ServeError::Stopping(_))),
+            "{stopped:?}"
+        );
+        drop(first);
+
+        // A restart, then the host sends the event again.
+        let mut again = core(&stopped_db);
+        let answer = again.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!(answer.lines, expected.lines);
+        let replay = again.events(vec![event(LATER)], &mut |_| true).unwrap();
+        assert_eq!((replay.lines, replay.replayed), (expected.lines, 1));
+        assert_eq!(
+            again.audit_page(0, 1000).unwrap(),
+            whole.audit_page(0, 1000).unwrap()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! | table | rows |
 //! |---|---|
-//! | `meta(key, value)` | `clock`: the replay clock (S18), RFC 3339 |
+//! | `meta(key, value)` | `clock`: the replay clock (S18), RFC 3339; `catch_up`: `SEQ KEY` while event `KEY`'s automation catch-up is committed in part, its first run line at audit `SEQ` |
 //! | `tickets(seq, id, json)` | one per ticket; `seq` is the creation order (S11); `json` a [`TicketJson`] |
 //! | `sent(wamid, json)` | outbound messages by WhatsApp id (a [`SentJson`]) |
 //! | `audit(seq, event, kind, json)` | every outcome line in the order it happened |
@@ -439,6 +439,61 @@ pub fn stored_outcome(tx: &Transaction<'_>, key: &str) -> Result<Option<Vec<Stri
         .query_map(params![first, last], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     Ok(Some(lines))
+}
+
+/// The event whose automation catch-up was committed in part and not finished (a stop
+/// or crash mid-way): its key and the audit sequence number of its first run line.
+///
+/// # Errors
+/// [`DbError`] on a database error or a damaged value.
+pub fn catch_up(conn: &Connection) -> Result<Option<(String, i64)>, DbError> {
+    let value: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'catch_up'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let (seq, key) = v
+        .split_once(' ')
+        .and_then(|(seq, key)| Some((seq.parse::<i64>().ok()?, key.to_string())))
+        .ok_or_else(|| DbError("meta catch_up: expected `SEQ KEY`".into()))?;
+    Ok(Some((key, seq)))
+}
+
+/// The audit lines from sequence number `first` on, in order (a partly committed
+/// catch-up's run lines, see [`catch_up`]).
+///
+/// # Errors
+/// [`DbError`] on a database error.
+pub fn audit_from(tx: &Transaction<'_>, first: i64) -> Result<Vec<String>, DbError> {
+    let mut stmt = tx.prepare_cached("SELECT json FROM audit WHERE seq >= ?1 ORDER BY seq")?;
+    let lines = stmt
+        .query_map(params![first], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(lines)
+}
+
+/// Sets (or with `None` clears) the partly committed catch-up; see [`catch_up`].
+///
+/// # Errors
+/// [`DbError`] on a database error.
+pub fn set_catch_up(tx: &Transaction<'_>, value: Option<(&str, i64)>) -> Result<(), DbError> {
+    match value {
+        Some((key, seq)) => {
+            tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES ('catch_up', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![format!("{seq} {key}")])?;
+        }
+        None => {
+            tx.prepare_cached("DELETE FROM meta WHERE key = 'catch_up'")?
+                .execute([])?;
+        }
+    }
+    Ok(())
 }
 
 /// Records that event `key` was answered by audit entries `first_seq..=last_seq`;

@@ -236,8 +236,7 @@ async fn apply(shared: &Shared, events: Vec<crate::model::Event>) -> Response {
                 .insert("x-replayed", HeaderValue::from(answer.replayed));
             r
         }
-        Ok(Err(e)) => unavailable(ServeError::Db(e)),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) | Err(e) => unavailable(e),
     }
 }
 
@@ -592,8 +591,7 @@ async fn clock(State(shared): St, body: Result<Bytes, BytesRejection>) -> Respon
     };
     match shared.ask(|tx| Command::Advance(at, tx)).await {
         Ok(Ok(lines)) => json(StatusCode::OK, array(&lines)),
-        Ok(Err(e)) => unavailable(ServeError::Db(e)),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) | Err(e) => unavailable(e),
     }
 }
 

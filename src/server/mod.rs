@@ -37,8 +37,10 @@ mod http;
 pub mod log;
 mod metrics;
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use jiff::Timestamp;
@@ -57,6 +59,10 @@ use self::metrics::Metrics;
 
 /// Default request body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// Default of [`ServeOptions::max_future_hours`]: with the wall clock, an event may be
+/// stamped at most this many hours ahead of it.
+pub const DEFAULT_MAX_FUTURE_HOURS: u32 = 24;
 
 /// Where automations get their time (S18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,6 +93,11 @@ pub struct ServeOptions {
     pub clock: ClockMode,
     /// Load the built-in card-redaction rule (W13).
     pub default_rules: bool,
+    /// With [`ClockMode::Wall`]: an event stamped more than this many whole hours ahead
+    /// of the wall clock is rejected (its line says so; nothing is applied or
+    /// remembered), so a wrong or hostile timestamp cannot move the clock years ahead.
+    /// Not applied with [`ClockMode::Manual`] nor to `POST /v1/clock`.
+    pub max_future_hours: u32,
 }
 
 impl Default for ServeOptions {
@@ -99,6 +110,7 @@ impl Default for ServeOptions {
             body_limit: DEFAULT_BODY_LIMIT,
             clock: ClockMode::Wall,
             default_rules: true,
+            max_future_hours: DEFAULT_MAX_FUTURE_HOURS,
         }
     }
 }
@@ -119,6 +131,16 @@ pub enum ServeError {
     /// The engine thread is gone (the server is shutting down).
     #[error("the engine is not running")]
     Stopped,
+    /// The server began to stop during a long automation catch-up: the message says
+    /// how far the clock got (those runs are kept) and what was not applied.
+    #[error("the server is stopping: {0}")]
+    Stopping(String),
+}
+
+impl From<rusqlite::Error> for ServeError {
+    fn from(e: rusqlite::Error) -> Self {
+        ServeError::Db(DbError::from(e))
+    }
 }
 
 /// Reads the rule files and the account and compiles them (the default rule first, W13).
@@ -155,8 +177,8 @@ pub fn load_rules(
 
 /// A request to the engine thread.
 enum Command {
-    Events(Vec<Event>, oneshot::Sender<Result<Answer, DbError>>),
-    Advance(Timestamp, oneshot::Sender<Result<Vec<String>, DbError>>),
+    Events(Vec<Event>, oneshot::Sender<Result<Answer, ServeError>>),
+    Advance(Timestamp, oneshot::Sender<Result<Vec<String>, ServeError>>),
     Tick(Timestamp),
     Ticket(
         String,
@@ -192,59 +214,107 @@ fn view_time(mode: ClockMode, clock: Option<Timestamp>, at: Option<Timestamp>) -
 /// answered with an error instead of taking the server down.
 fn guarded<T>(
     core: &mut Core,
-    f: impl FnOnce(&mut Core) -> Result<T, DbError>,
-) -> Result<T, DbError> {
+    f: impl FnOnce(&mut Core) -> Result<T, ServeError>,
+) -> Result<T, ServeError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(core))) {
         Ok(r) => r,
         Err(_) => {
             core.recover();
-            Err(DbError(
+            Err(ServeError::Db(DbError(
                 "internal error while applying the request (logged); nothing of it was kept".into(),
-            ))
+            )))
         }
     }
 }
 
-fn engine_thread(mut core: Core, mode: ClockMode, mut rx: mpsc::Receiver<Command>) {
-    while let Some(cmd) = rx.blocking_recv() {
+/// The engine thread's side of the channel: requests in arrival order, except that reads
+/// are answered between the steps of a long automation catch-up ([`Core`] commits each
+/// step), while writes that arrive meanwhile wait their turn in `backlog`.
+struct Inbox {
+    rx: mpsc::Receiver<Command>,
+    backlog: VecDeque<Command>,
+    mode: ClockMode,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Inbox {
+    fn next(&mut self) -> Option<Command> {
+        self.backlog.pop_front().or_else(|| self.rx.blocking_recv())
+    }
+
+    /// Between two committed steps of a catch-up: answers the reads waiting, keeps the
+    /// writes for later; false once the server is stopping (the catch-up then ends).
+    fn pause(&mut self, core: &Core) -> bool {
+        while let Ok(cmd) = self.rx.try_recv() {
+            if let Err(write) = read(core, self.mode, cmd) {
+                self.backlog.push_back(write);
+            }
+        }
+        !self.stopping.load(Ordering::SeqCst)
+    }
+}
+
+/// Answers a read-only request from the committed state; gives a write back.
+fn read(core: &Core, mode: ClockMode, cmd: Command) -> Result<(), Command> {
+    match cmd {
+        Command::Ticket(id, at, reply) => {
+            let at = view_time(mode, core.clock(), at);
+            let _ = reply.send(core.ticket(&id, at));
+        }
+        Command::TicketIds(reply) => {
+            let _ = reply.send(core.ticket_ids());
+        }
+        Command::Audit(id, reply) => {
+            let _ = reply.send(core.ticket_audit(&id));
+        }
+        Command::AuditPage(after, limit, reply) => {
+            let _ = reply.send(core.audit_page(after, limit));
+        }
+        Command::Ping(reply) => {
+            let _ = reply.send(core.ping());
+        }
+        write => return Err(write),
+    }
+    Ok(())
+}
+
+fn engine_thread(mut core: Core, mut inbox: Inbox) {
+    while let Some(cmd) = inbox.next() {
+        let cmd = match read(&core, inbox.mode, cmd) {
+            Ok(()) => continue,
+            Err(write) => write,
+        };
         match cmd {
             Command::Events(events, reply) => {
-                let r = guarded(&mut core, |c| c.events(events));
+                let r = guarded(&mut core, |c| c.events(events, &mut |c| inbox.pause(c)));
                 if let Err(e) = &r {
                     log::error(&format!("events not applied: {e}"));
                 }
                 let _ = reply.send(r);
             }
             Command::Advance(at, reply) => {
-                let _ = reply.send(guarded(&mut core, |c| c.advance_to(at)));
+                let r = guarded(&mut core, |c| c.advance_to(at, &mut |c| inbox.pause(c)));
+                let _ = reply.send(r);
             }
-            Command::Tick(now) => match guarded(&mut core, |c| c.advance_to(now)) {
-                Ok(lines) => log::info(&format!(
-                    "automation tick at {now}: {} run(s) updated tickets",
-                    lines.len()
-                )),
-                Err(e) => log::error(&format!("automation tick at {now} failed: {e}")),
-            },
-            Command::Ticket(id, at, reply) => {
-                let at = view_time(mode, core.clock(), at);
-                let _ = reply.send(core.ticket(&id, at));
-            }
-            Command::TicketIds(reply) => {
-                let _ = reply.send(core.ticket_ids());
-            }
-            Command::Audit(id, reply) => {
-                let _ = reply.send(core.ticket_audit(&id));
-            }
-            Command::AuditPage(after, limit, reply) => {
-                let _ = reply.send(core.audit_page(after, limit));
+            Command::Tick(now) => {
+                match guarded(&mut core, |c| c.advance_to(now, &mut |c| inbox.pause(c))) {
+                    Ok(lines) => log::info(&format!(
+                        "automation tick at {now}: {} run(s) updated tickets",
+                        lines.len()
+                    )),
+                    Err(e) => log::error(&format!("automation tick at {now} failed: {e}")),
+                }
             }
             Command::SetRules(rules, reply) => {
                 core.set_rules(rules);
                 let _ = reply.send(());
             }
-            Command::Ping(reply) => {
-                let _ = reply.send(core.ping());
-            }
+            // Reads were answered above.
+            Command::Ticket(..)
+            | Command::TicketIds(_)
+            | Command::Audit(..)
+            | Command::AuditPage(..)
+            | Command::Ping(_) => {}
         }
     }
 }
@@ -262,6 +332,9 @@ struct Shared {
     options: ServeOptions,
     metrics: Arc<Metrics>,
     reload_lock: tokio::sync::Mutex<()>,
+    /// Set when [`Server::run`]'s shutdown signal fires: a catch-up in progress stops at
+    /// its next step.
+    stopping: Arc<AtomicBool>,
 }
 
 impl Shared {
@@ -308,12 +381,21 @@ impl Server {
     pub fn open(options: ServeOptions) -> Result<(Server, Checked), ServeError> {
         let (rules, checked, account) = load_rules(&options, None)?;
         let metrics = Arc::new(Metrics::default());
-        let core = Core::open(&options.db, Arc::new(rules), Arc::clone(&metrics))?;
+        let mut core = Core::open(&options.db, Arc::new(rules), Arc::clone(&metrics))?;
+        if options.clock == ClockMode::Wall {
+            core.set_max_future_hours(Some(options.max_future_hours));
+        }
         let (tx, rx) = mpsc::channel(1024);
-        let mode = options.clock;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let inbox = Inbox {
+            rx,
+            backlog: VecDeque::new(),
+            mode: options.clock,
+            stopping: Arc::clone(&stopping),
+        };
         let thread = std::thread::Builder::new()
             .name("ticket-rules-engine".into())
-            .spawn(move || engine_thread(core, mode, rx))
+            .spawn(move || engine_thread(core, inbox))
             .map_err(|e| ServeError::Config(format!("cannot start the engine thread: {e}")))?;
         let shared = Arc::new(Shared {
             engine: tx,
@@ -321,6 +403,7 @@ impl Server {
             options,
             metrics,
             reload_lock: tokio::sync::Mutex::new(()),
+            stopping,
         });
         Ok((Server { shared, thread }, checked))
     }
@@ -331,8 +414,10 @@ impl Server {
     }
 
     /// Serves HTTP on `listener` until `shutdown` completes, then lets the engine thread
-    /// finish the request in hand and returns. In [`ClockMode::Wall`] a task performs the
-    /// hourly automation runs at minute `automation_minute` of each UTC hour (S18).
+    /// finish the request in hand and returns; a long automation catch-up in hand stops
+    /// at its next step (within about a second: the runs done so far are kept, the
+    /// request is answered 503). In [`ClockMode::Wall`] a task performs the hourly
+    /// automation runs at minute `automation_minute` of each UTC hour (S18).
     ///
     /// # Errors
     /// An I/O error from the listener.
@@ -344,6 +429,11 @@ impl Server {
         let ticker = (self.shared.options.clock == ClockMode::Wall)
             .then(|| tokio::spawn(wall_clock(Arc::clone(&self.shared))));
         let app = self.router();
+        let stopping = Arc::clone(&self.shared.stopping);
+        let shutdown = async move {
+            shutdown.await;
+            stopping.store(true, Ordering::SeqCst);
+        };
         let result = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;

@@ -492,3 +492,57 @@ proptest! {
         prop_assert_eq!(cal.is_open(t), cal.business_seconds_between(t, next) == 1);
     }
 }
+
+proptest! {
+    /// The skipping clock's business deadline (S14): exactly when `secs` business seconds
+    /// have passed — the count reaches `secs` there and not one second earlier.
+    #[test]
+    fn s14_instant_after_business_seconds_is_the_first_instant_reaching_them(
+        cal in arb_calendar(),
+        from in arb_2026(),
+        secs in 1i64..400 * HOUR,
+    ) {
+        let at = cal.instant_after_business_seconds(from, secs).expect("reached");
+        prop_assert_eq!(cal.business_seconds_between(from, at), secs);
+        let before = Timestamp::from_second(at.as_second() - 1).expect("in range");
+        prop_assert!(cal.business_seconds_between(from, before) < secs);
+    }
+
+    /// `next_change` never jumps over a change of `is_open`, and is one when it is near.
+    #[test]
+    fn s14_next_change_is_the_next_flip_of_is_open(cal in arb_calendar(), t in arb_2026()) {
+        let open = cal.is_open(t);
+        let next = cal.next_change(t).expect("these calendars change");
+        prop_assert!(next > t);
+        prop_assert_ne!(cal.is_open(next), open);
+        // No flip in between: the business seconds of [t, next) are all or nothing.
+        let span = next.as_second() - floor_second(t);
+        let counted = cal.business_seconds_between(t, next);
+        prop_assert_eq!(counted, if open { span } else { 0 });
+    }
+}
+
+#[test]
+fn s14_look_ahead_of_always_open_and_never_open_calendars() {
+    let always = Calendar::always_open(TimeZone::UTC);
+    let t = ts("2026-11-24T09:15:30.5Z");
+    assert_eq!(
+        always.instant_after_business_seconds(t, 3 * HOUR),
+        Some(ts("2026-11-24T12:15:30Z"))
+    );
+    assert_eq!(always.next_change(t), None);
+    let never = calendar("Asia/Seoul", &[]);
+    assert_eq!(never.instant_after_business_seconds(t, 1), None);
+    assert_eq!(never.next_change(t), None);
+    // Seoul: Friday 17:00 KST + 2 business hours = Monday 10:00 KST.
+    assert_eq!(
+        seoul().instant_after_business_seconds(ts("2026-11-27T08:00:00Z"), 2 * HOUR),
+        Some(ts("2026-11-30T01:00:00Z"))
+    );
+    // A calendar open around the clock on every day never closes: the look-ahead stops
+    // after SCAN_DAYS days with a lower bound.
+    let all_day = calendar("Europe/London", &every_day("00:00-24:00"));
+    let bound = all_day.next_change(t).expect("a lower bound");
+    assert!(bound > ts("2027-12-01T00:00:00Z"));
+    assert!(all_day.is_open(bound));
+}

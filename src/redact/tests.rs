@@ -266,8 +266,14 @@ fn r6_expiry_date_stays() {
     // Not a date (month 13, or a 3-digit year): the digits join the run, which is too
     // long to be a card (R1, R2) — but the card inside it, in whole groups, is found
     // and masked (issue 8, docs/redaction.md).
-    assert_eq!(red("4111 1111 1111 1111 13-15"), "4111 11▇▇ ▇▇▇▇ 1111 13-15");
-    assert_eq!(red("4111 1111 1111 1111 03-151"), "4111 11▇▇ ▇▇▇▇ 1111 03-151");
+    assert_eq!(
+        red("4111 1111 1111 1111 13-15"),
+        "4111 11▇▇ ▇▇▇▇ 1111 13-15"
+    );
+    assert_eq!(
+        red("4111 1111 1111 1111 03-151"),
+        "4111 11▇▇ ▇▇▇▇ 1111 03-151"
+    );
 }
 
 #[test]

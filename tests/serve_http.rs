@@ -875,35 +875,8 @@ async fn state_survives_a_restart_on_the_same_database() {
     s.post("/v1/events", &format!("[{MSG},{REPLY}]")).await;
     let before = s.get("/v1/tickets/T-1").await.body;
     let audit = s.get("/v1/audit").await.body;
-    let dir = s.dir.clone();
     // Stop without deleting the directory, then start on the same files.
-    let mut s = s;
-    if let Some(stop) = s.stop.take() {
-        let _ = stop.send(());
-    }
-    s.task.take().unwrap().await.unwrap().unwrap();
-    let options = ServeOptions {
-        rules: vec![dir.join("test.rules")],
-        account: Some(dir.join("account.yaml")),
-        db: dir.join("state.db"),
-        clock: ClockMode::Manual,
-        ..ServeOptions::default()
-    };
-    let (server, _) = Server::open(options).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(server.run(listener, async {
-        let _ = stopped.await;
-    }));
-    let s2 = TestServer {
-        base,
-        dir,
-        stop: Some(stop),
-        task: Some(task),
-        client: Client::builder(TokioExecutor::new()).build_http(),
-        token: None,
-    };
+    let s2 = restart(s).await;
     assert_eq!(s2.get("/v1/tickets/T-1").await.body, before);
     assert_eq!(s2.get("/v1/audit").await.body, audit);
     // The outcome of an event applied before the restart is still the stored one.

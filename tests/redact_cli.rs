@@ -3,7 +3,8 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ticket-rules");
+mod common;
+use common::BIN;
 
 struct Run {
     status: Option<i32>,
@@ -18,22 +19,7 @@ impl Run {
 }
 
 fn redact(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .arg("redact")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ticket-rules");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        // The child may exit before reading (refused options): ignore EPIPE.
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait");
-    writer.join().expect("writer thread");
+    let output = common::run_bin(std::iter::once("redact").chain(args.iter().copied()), stdin);
     Run {
         status: output.status.code(),
         stdout: output.stdout,
